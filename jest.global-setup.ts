@@ -1,0 +1,3 @@
+import { startTestInfra } from './packages/platform/src/testing/global-setup';
+
+export default startTestInfra;

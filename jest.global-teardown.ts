@@ -1,0 +1,3 @@
+import { stopTestInfra } from './packages/platform/src/testing/global-setup';
+
+export default stopTestInfra;

@@ -1,0 +1,24 @@
+import 'reflect-metadata';
+
+export * from './clock/clock';
+export * from './errors/errors';
+export * from './logging/logger';
+export * from './config/config';
+export * from './auth/scopes';
+export * from './auth/caller';
+export * from './auth/identity-header';
+export * from './mongo/connection';
+export * from './bus/event-bus';
+export * from './bus/outbox';
+export * from './bus/outbox-relay';
+export * from './bus/event-consumer';
+export * from './bus/processed-event.model';
+export * from './bus/rpc';
+export * from './graphql/context';
+export * from './graphql/federation';
+export * from './graphql/scalars';
+export * from './graphql/pagination';
+export * from './graphql/subgraph-server';
+export * from './mail/mailer';
+export * from './mail/mail-sink';
+export * from './infra/processes';

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import type { Connection } from 'mongoose';
+import { ManualClock } from '../clock/clock';
+import { EventBus } from '../bus/event-bus';
+import { createLogger, type Logger } from '../logging/logger';
+import { MailSinkClient } from '../mail/mail-sink';
+import { connectMongo } from '../mongo/connection';
+
+/** Where jest's globalSetup started the real servers (read by every test worker). */
+export interface TestInfra {
+  mongoUrl: string;
+  natsUrl: string;
+  smtpUrl: string;
+  mailApiUrl: string;
+}
+
+export const TEST_INFRA_ENV = {
+  mongoUrl: 'LEADGRAPH_TEST_MONGO_URL',
+  natsUrl: 'LEADGRAPH_TEST_NATS_URL',
+  smtpUrl: 'LEADGRAPH_TEST_SMTP_URL',
+  mailApiUrl: 'LEADGRAPH_TEST_MAIL_API_URL',
+} as const;
+
+export function testInfra(): TestInfra {
+  const read = (name: string) => {
+    const value = process.env[name];
+    if (!value) throw new Error(`${name} is not set: tests must run through jest's globalSetup (npm test)`);
+    return value;
+  };
+  return {
+    mongoUrl: read(TEST_INFRA_ENV.mongoUrl),
+    natsUrl: read(TEST_INFRA_ENV.natsUrl),
+    smtpUrl: read(TEST_INFRA_ENV.smtpUrl),
+    mailApiUrl: read(TEST_INFRA_ENV.mailApiUrl),
+  };
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+}
+
+export function testLogger(name = 'test'): Logger {
+  return createLogger({ name, level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+}
+
+export function testClock(start = '2026-11-23T09:00:00.000Z'): ManualClock {
+  return new ManualClock(start);
+}
+
+/** A fresh database on the shared test server, dropped by the returned cleanup. */
+export async function connectTestDatabase(prefix: string): Promise<{ connection: Connection; dbName: string; drop(): Promise<void> }> {
+  const dbName = uniqueName(prefix);
+  const connection = await connectMongo(testInfra().mongoUrl, dbName);
+  return {
+    connection,
+    dbName,
+    drop: async () => {
+      await connection.dropDatabase().catch(() => undefined);
+      await connection.close();
+    },
+  };
+}
+
+export async function connectTestBus(name: string): Promise<EventBus> {
+  return EventBus.connect({ url: testInfra().natsUrl, name, logger: testLogger(name) });
+}
+
+export function testMailbox(): MailSinkClient {
+  return new MailSinkClient(testInfra().mailApiUrl);
+}
+
+/** Polls until the check passes (events and mail are asynchronous) or fails with its last error. */
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_000, intervalMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      return await check();
+    } catch (error) {
+      lastError = error;
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  }
+  throw lastError instanceof Error ? lastError : new Error(String(lastError));
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what a fresh machine is missing: npm packages, nats-server, Java + Maven and the
+# embedded MongoDB launcher. Idempotent; skips what MONGO_URL / NATS_URL make unnecessary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else echo "need root for: $*" >&2; return 1; fi; }
+apt_updated=0
+apt_install() {
+  if [ "$apt_updated" = 0 ]; then as_root apt-get update -qq >/dev/null; apt_updated=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+if [ -z "${NATS_URL:-}" ] && ! command -v nats-server >/dev/null && [ ! -x /usr/sbin/nats-server ]; then
+  echo "setup: installing nats-server (Debian package)"
+  apt_install nats-server
+fi
+
+if [ -z "${MONGO_URL:-}" ]; then
+  if ! command -v java >/dev/null || ! command -v mvn >/dev/null; then
+    echo "setup: installing Java 17 and Maven"
+    apt_install openjdk-17-jdk-headless maven
+  fi
+  if [ ! -f infra/mongo-launcher/target/mongo-launcher.jar ]; then
+    echo "setup: building the embedded MongoDB launcher (mongo-java-server)"
+    mvn -q -B -f infra/mongo-launcher/pom.xml package
+  fi
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm packages"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
