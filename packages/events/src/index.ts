@@ -2,3 +2,4 @@ export * from './catalog';
 export * from './envelope';
 export * from './events';
 export * from './subjects';
+export * from './rpc';

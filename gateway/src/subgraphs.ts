@@ -1,0 +1,26 @@
+import type { GraphQLSchema } from 'graphql';
+import { buildAccountsSchema } from '@leadgraph/accounts/src/schema';
+
+/** A container that is never asked: composition only needs type definitions, not instances. */
+const compositionContainer = {
+  get(someClass: unknown): object {
+    throw new Error(`composition does not resolve ${String((someClass as { name?: string }).name)}`);
+  },
+};
+
+export interface SubgraphDefinition {
+  name: string;
+  /** Environment variable with the subgraph's URL, and its local default. */
+  urlEnv: string;
+  defaultUrl: string;
+  buildSchema(): Promise<GraphQLSchema>;
+}
+
+export const subgraphDefinitions: SubgraphDefinition[] = [
+  {
+    name: 'accounts',
+    urlEnv: 'ACCOUNTS_URL',
+    defaultUrl: 'http://127.0.0.1:4101/graphql',
+    buildSchema: () => buildAccountsSchema(compositionContainer),
+  },
+];
