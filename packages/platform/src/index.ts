@@ -24,3 +24,4 @@ export * from './mail/mailer';
 export * from './mail/mail-sink';
 export * from './infra/processes';
 export * from './service/service-runtime';
+export * from './auth/identifier-hash';
