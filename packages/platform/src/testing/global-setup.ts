@@ -26,13 +26,13 @@ export async function startTestInfra(): Promise<void> {
       process.env.NATS_URL ?? (await startNatsServer(path.join(tempDir, 'jetstream')).then((n) => (started.push(n), n.url)));
     const sink = new MailSink();
     await sink.start({ smtpPort: 0, httpPort: 0 });
-    stops.push(() => sink.stop(), ...started.map((process) => () => process.stop()));
+    stops.push(() => sink.stop(), ...started.map((managed) => () => managed.stop()));
     process.env[TEST_INFRA_ENV.mongoUrl] = mongoUrl;
     process.env[TEST_INFRA_ENV.natsUrl] = natsUrl;
     process.env[TEST_INFRA_ENV.smtpUrl] = `smtp://127.0.0.1:${sink.smtpPort}`;
     process.env[TEST_INFRA_ENV.mailApiUrl] = `http://127.0.0.1:${sink.httpPort}`;
   } catch (error) {
-    for (const process of started) await process.stop();
+    for (const managed of started) await managed.stop();
     throw error;
   }
   (globalThis as Record<string, unknown>)[KEY] = { stops, tempDir } satisfies RunningInfra;
