@@ -1,5 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildAccountsSchema } from '@leadgraph/accounts/src/schema';
+import { buildBillingSchema } from '@leadgraph/billing/src/schema';
 
 /** A container that is never asked: composition only needs type definitions, not instances. */
 const compositionContainer = {
@@ -22,5 +23,11 @@ export const subgraphDefinitions: SubgraphDefinition[] = [
     urlEnv: 'ACCOUNTS_URL',
     defaultUrl: 'http://127.0.0.1:4101/graphql',
     buildSchema: () => buildAccountsSchema(compositionContainer),
+  },
+  {
+    name: 'billing',
+    urlEnv: 'BILLING_URL',
+    defaultUrl: 'http://127.0.0.1:4102/graphql',
+    buildSchema: () => buildBillingSchema(compositionContainer),
   },
 ];

@@ -25,3 +25,6 @@ export * from './mail/mail-sink';
 export * from './infra/processes';
 export * from './service/service-runtime';
 export * from './auth/identifier-hash';
+export * from './graphql/credit-type';
+export * from './graphql/relay';
+export * from './mongo/reference-data';

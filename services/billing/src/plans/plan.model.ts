@@ -1,0 +1,97 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import { z } from 'zod';
+import { creditTypeSchema } from '@leadgraph/events';
+import type { ReferenceRecord } from '@leadgraph/platform';
+
+export const planKinds = ['FREEMIUM', 'PREMIUM'] as const;
+export type PlanKind = (typeof planKinds)[number];
+
+export const billingPeriods = ['MONTHLY', 'ANNUAL'] as const;
+export type BillingPeriod = (typeof billingPeriods)[number];
+
+export type CreditType = z.infer<typeof creditTypeSchema>;
+
+/** Credits of one type a plan grants each billing period, per seat (BIL-02). */
+export interface PlanCreditAllowance {
+  creditType: CreditType;
+  /** Null when unlimited. */
+  perSeat: number | null;
+  /** "Unlimited" under fair use (BIL-07). */
+  unlimited: boolean;
+}
+
+/**
+ * A plan of the catalogue. The catalogue is data (BIL-02): rows are seeded from
+ * plan-catalogue.json and a change ships as a higher revision.
+ */
+export interface PlanDocument extends ReferenceRecord {
+  /** Commercial tier shared by the monthly and annual variants (STARTER, BUSINESS...). */
+  tier: string;
+  name: string;
+  kind: PlanKind;
+  billingPeriod: BillingPeriod;
+  /** EUR cents per seat per billing period, excluding VAT. */
+  pricePerSeatCents: number;
+  currency: 'EUR';
+  credits: PlanCreditAllowance[];
+  /** Unused subscription credits carry over at renewal (BIL-05). */
+  rolloverUnusedCredits: boolean;
+  /** Retired plans stay for existing subscriptions but are no longer offered. */
+  available: boolean;
+  sortOrder: number;
+}
+
+/** Validates the shipped catalogue before it is seeded: a bad row stops start-up. */
+export const planRecordSchema = z
+  .object({
+    _id: z.string().regex(/^[a-z0-9-]+$/),
+    revision: z.number().int().positive(),
+    tier: z.string().regex(/^[A-Z_]+$/),
+    name: z.string().min(1),
+    kind: z.enum(planKinds),
+    billingPeriod: z.enum(billingPeriods),
+    pricePerSeatCents: z.number().int().nonnegative(),
+    currency: z.literal('EUR'),
+    credits: z
+      .array(
+        z
+          .object({ creditType: creditTypeSchema, perSeat: z.number().int().nonnegative().nullable(), unlimited: z.boolean() })
+          .refine((allowance) => allowance.unlimited === (allowance.perSeat === null), 'perSeat is null exactly when unlimited'),
+      )
+      .length(creditTypeSchema.options.length)
+      .refine((credits) => new Set(credits.map((allowance) => allowance.creditType)).size === credits.length, 'one allowance per credit type'),
+    rolloverUnusedCredits: z.boolean(),
+    available: z.boolean(),
+    sortOrder: z.number().int(),
+  })
+  .refine((plan) => (plan.kind === 'FREEMIUM') === (plan.pricePerSeatCents === 0), 'FREEMIUM plans are free and only them');
+
+const allowanceSchema = new Schema<PlanCreditAllowance>(
+  { creditType: { type: String, enum: creditTypeSchema.options }, perSeat: Number, unlimited: Boolean },
+  { _id: false },
+);
+
+const planSchema = new Schema<PlanDocument>(
+  {
+    _id: { type: String, required: true },
+    revision: { type: Number, required: true },
+    tier: { type: String, required: true },
+    name: { type: String, required: true },
+    kind: { type: String, enum: planKinds, required: true },
+    billingPeriod: { type: String, enum: billingPeriods, required: true },
+    pricePerSeatCents: { type: Number, required: true },
+    currency: { type: String, enum: ['EUR'], required: true },
+    credits: { type: [allowanceSchema], default: [] },
+    rolloverUnusedCredits: { type: Boolean, required: true },
+    available: { type: Boolean, required: true },
+    sortOrder: { type: Number, required: true },
+  },
+  { collection: 'plans', versionKey: false },
+);
+planSchema.index({ available: 1, sortOrder: 1 });
+
+export type PlanModel = Model<PlanDocument>;
+
+export function planModel(connection: Connection): PlanModel {
+  return (connection.models.Plan as PlanModel | undefined) ?? connection.model<PlanDocument>('Plan', planSchema);
+}

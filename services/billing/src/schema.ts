@@ -1,0 +1,24 @@
+import type { GraphQLSchema } from 'graphql';
+import { buildFederatedSchema, sharedScalarsMap, type ReferenceResolvers } from '@leadgraph/platform';
+import { UserCreditsResolver, WorkspaceCreditsResolver } from './credits/credit.resolver';
+import { CreditUserEntity, CreditWorkspaceEntity } from './credits/credit.types';
+import { PlanResolver } from './plans/plan.resolver';
+
+/** Resolver classes of this subgraph; the container supplies their instances at run time. */
+export const billingResolvers = [PlanResolver, UserCreditsResolver, WorkspaceCreditsResolver] as const;
+
+export function buildBillingSchema(
+  container: { get(someClass: unknown): object },
+  referenceResolvers: ReferenceResolvers = {},
+): Promise<GraphQLSchema> {
+  return buildFederatedSchema(
+    {
+      resolvers: billingResolvers,
+      container,
+      scalarsMap: sharedScalarsMap,
+      // Entities only reached through `_entities` (no query returns them here).
+      orphanedTypes: [CreditUserEntity, CreditWorkspaceEntity],
+    },
+    referenceResolvers,
+  );
+}
