@@ -2,6 +2,7 @@ import 'reflect-metadata';
 
 export * from './clock/clock';
 export * from './errors/errors';
+export * from './errors/parse-input';
 export * from './logging/logger';
 export * from './config/config';
 export * from './auth/scopes';

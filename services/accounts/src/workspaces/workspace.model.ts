@@ -4,6 +4,19 @@ import { addOutboxIndex, outboxSchemaFields, type WithOutbox } from '@leadgraph/
 export const workspaceStatuses = ['ACTIVE', 'DELETED'] as const;
 export type WorkspaceStatus = (typeof workspaceStatuses)[number];
 
+export const workspaceDeletionReasons = ['SOLE_ADMIN_ACCOUNT_DELETED', 'SUBSCRIPTION_TERMINATED', 'DELETED_BY_ADMIN'] as const;
+export type WorkspaceDeletionReason = (typeof workspaceDeletionReasons)[number];
+
+/**
+ * Short lease serialising membership changes that depend on counts (seats, administrators):
+ * without transactions, two concurrent joins or demotions could otherwise both pass their check.
+ * A crashed holder's lease simply expires.
+ */
+export interface MembershipLock {
+  holder: string;
+  expiresAt: Date;
+}
+
 /** A team: members are users whose `workspaceId` points here. */
 export interface WorkspaceDocument extends WithOutbox {
   _id: string;
@@ -12,6 +25,10 @@ export interface WorkspaceDocument extends WithOutbox {
   status: WorkspaceStatus;
   /** Member limit from the PREMIUM subscription's seats (BIL-02); null = no subscription limit. */
   seatLimit: number | null;
+  /** Time of the subscription event that set seatLimit: older events arriving late are ignored. */
+  seatLimitAsOf: Date | null;
+  membershipLock: MembershipLock | null;
+  deletionReason: WorkspaceDeletionReason | null;
   createdAt: Date;
   updatedAt: Date;
   deletedAt: Date | null;
@@ -24,6 +41,12 @@ const workspaceSchema = new Schema<WorkspaceDocument>(
     createdByUserId: { type: String, required: true },
     status: { type: String, enum: workspaceStatuses, required: true },
     seatLimit: { type: Number, default: null },
+    seatLimitAsOf: { type: Date, default: null },
+    membershipLock: {
+      type: new Schema<MembershipLock>({ holder: String, expiresAt: Date }, { _id: false }),
+      default: null,
+    },
+    deletionReason: { type: String, enum: [...workspaceDeletionReasons, null], default: null },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     deletedAt: { type: Date, default: null },
