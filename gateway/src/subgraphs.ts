@@ -1,6 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildAccountsSchema } from '@leadgraph/accounts/src/schema';
 import { buildBillingSchema } from '@leadgraph/billing/src/schema';
+import { buildContactsSchema } from '@leadgraph/contacts/src/schema';
 
 /** A container that is never asked: composition only needs type definitions, not instances. */
 const compositionContainer = {
@@ -29,5 +30,11 @@ export const subgraphDefinitions: SubgraphDefinition[] = [
     urlEnv: 'BILLING_URL',
     defaultUrl: 'http://127.0.0.1:4102/graphql',
     buildSchema: () => buildBillingSchema(compositionContainer),
+  },
+  {
+    name: 'contacts',
+    urlEnv: 'CONTACTS_URL',
+    defaultUrl: 'http://127.0.0.1:4103/graphql',
+    buildSchema: () => buildContactsSchema(compositionContainer),
   },
 ];

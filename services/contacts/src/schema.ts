@@ -1,0 +1,13 @@
+import type { GraphQLSchema } from 'graphql';
+import { buildFederatedSchema, sharedScalarsMap, type ReferenceResolvers } from '@leadgraph/platform';
+import { ContactResolver } from './contacts/contact.resolver';
+
+/** Resolver classes of this subgraph; the container supplies their instances at run time. */
+export const contactsResolvers = [ContactResolver] as const;
+
+export function buildContactsSchema(
+  container: { get(someClass: unknown): object },
+  referenceResolvers: ReferenceResolvers = {},
+): Promise<GraphQLSchema> {
+  return buildFederatedSchema({ resolvers: contactsResolvers, container, scalarsMap: sharedScalarsMap }, referenceResolvers);
+}
