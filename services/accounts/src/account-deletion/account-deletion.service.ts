@@ -13,7 +13,6 @@ import {
 } from '@leadgraph/platform';
 import type { ActivityLog } from '../activity/activity.service';
 import type { ApiTokenService } from '../api-tokens/api-token.service';
-import type { SessionService } from '../sessions/session.service';
 import type { DeletedEmailRegistry } from '../users/deleted-email.registry';
 import type { UserDocument, UserModel } from '../users/user.model';
 import type { WorkspaceService } from '../workspaces/workspace.service';
@@ -29,6 +28,11 @@ import {
   invalidDeletionCode,
   isCodeOpen,
 } from './account-deletion.rules';
+
+/** The sessions feature's side of a deletion: every session of the account ends. */
+export interface SessionRevoker {
+  revokeAllForUser(userId: string, reason: 'ACCOUNT_DELETED'): Promise<unknown>;
+}
 
 export interface AccountDeletionSummary {
   deletedAt: Date;
@@ -47,12 +51,14 @@ export class AccountDeletionService {
     private readonly users: UserModel,
     private readonly workspaces: WorkspaceService,
     private readonly apiTokens: Pick<ApiTokenService, 'revokeAllCreatedBy'>,
-    private readonly sessions: Pick<SessionService, 'revokeAllForUser'>,
+    private readonly sessions: SessionRevoker,
     private readonly deletedEmails: Pick<DeletedEmailRegistry, 'remember'>,
     private readonly activity: ActivityLog,
     private readonly mailer: Pick<Mailer, 'send'>,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    /** Called after writes that queued events, so the outbox relay publishes them now. */
+    private readonly onEventsQueued: () => void = () => undefined,
   ) {}
 
   /** Mails a confirmation code; a new request replaces the previous code. */
@@ -145,6 +151,7 @@ export class AccountDeletionService {
     await this.apiTokens.revokeAllCreatedBy(userId, deletedAt);
     await this.sessions.revokeAllForUser(userId, 'ACCOUNT_DELETED');
     await this.tombstone(userId, outcome, deletedAt);
+    this.onEventsQueued();
     await this.deletions.updateOne(
       { _id: userId, status: 'CONFIRMED' },
       { $set: { status: 'COMPLETED', completedAt: this.clock.now(), codeHash: null, codeSalt: null } },

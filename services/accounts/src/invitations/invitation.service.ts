@@ -4,7 +4,6 @@ import { z } from 'zod';
 import {
   DomainError,
   conflict,
-  forbidden,
   notFound,
   parseInput,
   type Clock,
@@ -129,9 +128,7 @@ export class InvitationService {
 
   /** Pending (not expired) invitations of a workspace, newest first: administrators only. */
   async pendingInvitations(actorUserId: string, workspaceId: string): Promise<InvitationDocument[]> {
-    const { membership } = await this.workspaces.activeMembershipState(actorUserId);
-    const admin = assertAdmin(membership);
-    if (admin.workspaceId !== workspaceId) throw forbidden('Only the administrators of this workspace see its invitations');
+    await this.workspaces.requireAdminOf(actorUserId, workspaceId);
     return this.invitations
       .find({ workspaceId, status: 'PENDING', expiresAt: { $gt: this.clock.now() } })
       .sort({ createdAt: -1, _id: -1 })

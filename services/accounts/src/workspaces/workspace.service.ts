@@ -65,6 +65,8 @@ export class WorkspaceService {
     private readonly activity: ActivityLog,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    /** Called after writes that queued events, so the outbox relay publishes them now. */
+    private readonly onEventsQueued: () => void = () => undefined,
   ) {}
 
   async findActive(workspaceId: string): Promise<WorkspaceDocument | null> {
@@ -84,6 +86,19 @@ export class WorkspaceService {
     const state = await this.membershipState(userId);
     assertActiveAccount(state?.user ?? null);
     return state as MembershipState;
+  }
+
+  /** The caller's membership of this very workspace, refusing outsiders (FORBIDDEN). */
+  async requireMembershipOf(userId: string, workspaceId: string): Promise<Membership> {
+    const { membership } = await this.activeMembershipState(userId);
+    const member = assertMember(membership);
+    if (member.workspaceId !== workspaceId) throw forbidden('You do not belong to this workspace');
+    return member;
+  }
+
+  /** ACC-05: administrators only (activity log, invitations). */
+  async requireAdminOf(userId: string, workspaceId: string): Promise<Membership> {
+    return assertAdmin(await this.requireMembershipOf(userId, workspaceId));
   }
 
   async createWorkspace(userId: string, input: { name: string }): Promise<WorkspaceDocument> {
@@ -119,6 +134,7 @@ export class WorkspaceService {
       deletedAt: null,
       outbox: [outboxEntry(event)],
     });
+    this.onEventsQueued();
     await this.activity.record({
       workspaceId,
       actorUserId: userId,
@@ -278,6 +294,7 @@ export class WorkspaceService {
         { $set: { workspaceId, workspaceRole: role, updatedAt: now }, $push: pushToOutbox(event) },
       );
       if (!updated) throw conflict('Your membership changed meanwhile; try again');
+      this.onEventsQueued();
       return true;
     });
     if (joined) {
@@ -312,6 +329,7 @@ export class WorkspaceService {
       { _id: userId, workspaceId },
       { $set: { workspaceId: null, workspaceRole: null, updatedAt: at }, $push: pushToOutbox(event) },
     );
+    if (updated) this.onEventsQueued();
     return updated !== null;
   }
 
@@ -334,7 +352,10 @@ export class WorkspaceService {
         $push: pushToOutbox(event),
       },
     );
-    if (deleted) this.logger.info({ workspaceId, reason }, 'workspace deleted');
+    if (deleted) {
+      this.onEventsQueued();
+      this.logger.info({ workspaceId, reason }, 'workspace deleted');
+    }
     return deleted !== null;
   }
 
