@@ -2,6 +2,7 @@ import type { GraphQLSchema } from 'graphql';
 import { buildAccountsSchema } from '@leadgraph/accounts/src/schema';
 import { buildBillingSchema } from '@leadgraph/billing/src/schema';
 import { buildContactsSchema } from '@leadgraph/contacts/src/schema';
+import { buildPrivacySchema } from '@leadgraph/privacy/src/schema';
 
 /** A container that is never asked: composition only needs type definitions, not instances. */
 const compositionContainer = {
@@ -36,5 +37,11 @@ export const subgraphDefinitions: SubgraphDefinition[] = [
     urlEnv: 'CONTACTS_URL',
     defaultUrl: 'http://127.0.0.1:4103/graphql',
     buildSchema: () => buildContactsSchema(compositionContainer),
+  },
+  {
+    name: 'privacy',
+    urlEnv: 'PRIVACY_URL',
+    defaultUrl: 'http://127.0.0.1:4104/graphql',
+    buildSchema: () => buildPrivacySchema(compositionContainer),
   },
 ];

@@ -1,0 +1,14 @@
+import type { GraphQLSchema } from 'graphql';
+import { buildFederatedSchema, sharedScalarsMap, type ReferenceResolvers } from '@leadgraph/platform';
+import { RetentionScheduleResolver } from './retention-schedule/retention-schedule.resolver';
+import { SubProcessorResolver } from './sub-processors/sub-processor.resolver';
+
+/** Resolver classes of this subgraph; the container supplies their instances at run time. */
+export const privacyResolvers = [SubProcessorResolver, RetentionScheduleResolver] as const;
+
+export function buildPrivacySchema(
+  container: { get(someClass: unknown): object },
+  referenceResolvers: ReferenceResolvers = {},
+): Promise<GraphQLSchema> {
+  return buildFederatedSchema({ resolvers: privacyResolvers, container, scalarsMap: sharedScalarsMap }, referenceResolvers);
+}
