@@ -29,3 +29,4 @@ export * from './auth/identifier-hash';
 export * from './graphql/credit-type';
 export * from './graphql/relay';
 export * from './mongo/reference-data';
+export * from './service/periodic-job';

@@ -14,6 +14,18 @@ export const accountsConfigShape = {
   APP_URL: z.string().url().default('http://localhost:3000'),
   /** HS256 key of the invitation links mailed to invitees (ACC-05); required in production. */
   INVITATION_TOKEN_SECRET: z.string().min(32).default(DEV_INVITATION_TOKEN_SECRET),
+  /** This address becomes SUPER_ADMIN when it verifies: how the first platform operator exists. */
+  BOOTSTRAP_SUPER_ADMIN_EMAIL: z.string().trim().toLowerCase().pipe(z.email()).optional(),
+  /** argon2id cost (ACC-03); defaults follow OWASP's minimum (19 MiB, 2 passes). */
+  PASSWORD_HASH_MEMORY_KIB: z.coerce.number().int().min(8192).default(19456),
+  PASSWORD_HASH_PASSES: z.coerce.number().int().min(1).default(2),
+  /** Sliding lifetime of a session's refresh token. */
+  REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /** Failed logins allowed per e-mail + IP before the pair is blocked for LOGIN_BLOCK_MINUTES. */
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
+  LOGIN_BLOCK_MINUTES: z.coerce.number().int().min(1).default(15),
+  /** How often the accounts jobs (legal notices, silent acceptance, referral purge) run. */
+  JOB_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(300),
 };
 
 export type AccountsConfig = z.infer<z.ZodObject<typeof accountsConfigShape>>;

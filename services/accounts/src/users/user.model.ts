@@ -29,6 +29,40 @@ export interface Suspension {
   suspendedByUserId: string;
 }
 
+/** A suspension once lifted, kept so staff can see an account's record (ACC-07). */
+export interface LiftedSuspension extends Suspension {
+  liftedAt: Date;
+  liftedByUserId: string;
+}
+
+/** The user was told by mail of a new legal document version (ACC-09). */
+export interface LegalNotice {
+  kind: LegalDocumentKind;
+  version: string;
+  notifiedAt: Date;
+}
+
+/** The user explicitly refused a legal document version (ACC-09). */
+export interface LegalRefusal {
+  kind: LegalDocumentKind;
+  version: string;
+  refusedAt: Date;
+}
+
+/**
+ * A staff role change written with the change itself, then copied to the append-only staff audit
+ * log: no transactions, so the change and its audit record must share one document write.
+ */
+export interface PendingStaffAuditEntry {
+  _id: string;
+  action: 'GRANT' | 'REVOKE';
+  role: StaffRole;
+  targetUserId: string;
+  /** Null when the system acted (bootstrap super admin). */
+  actorUserId: string | null;
+  at: Date;
+}
+
 /**
  * A person with an account. Workspace membership lives on the user (a user belongs to at most
  * one workspace), so joining and leaving are single-document atomic updates.
@@ -49,8 +83,13 @@ export interface UserDocument extends WithOutbox {
   workspaceId: string | null;
   workspaceRole: WorkspaceRole | null;
   staffRoles: StaffRole[];
-  preferences: { language: 'en' | 'fr'; marketingEmails: boolean };
+  preferences: { language: 'en' | 'fr'; marketingEmails: boolean; marketingEmailsChangedAt?: Date | null };
   suspension: Suspension | null;
+  suspensionHistory?: LiftedSuspension[];
+  legalNotices?: LegalNotice[];
+  legalRefusals?: LegalRefusal[];
+  pendingStaffAudit?: PendingStaffAuditEntry[];
+  lastLoginAt?: Date | null;
   /** Bumped on password change: refresh tokens of older generations are refused. */
   credentialsVersion: number;
   createdAt: Date;
@@ -89,6 +128,7 @@ const userSchema = new Schema<UserDocument>(
     preferences: {
       language: { type: String, enum: ['en', 'fr'], default: 'en' },
       marketingEmails: { type: Boolean, default: false },
+      marketingEmailsChangedAt: { type: Date, default: null },
     },
     suspension: {
       type: new Schema<Suspension>(
@@ -97,6 +137,40 @@ const userSchema = new Schema<UserDocument>(
       ),
       default: null,
     },
+    suspensionHistory: {
+      type: [
+        new Schema<LiftedSuspension>(
+          { reason: String, suspendedAt: Date, regulariseBy: Date, suspendedByUserId: String, liftedAt: Date, liftedByUserId: String },
+          { _id: false },
+        ),
+      ],
+      default: [],
+    },
+    legalNotices: {
+      type: [new Schema<LegalNotice>({ kind: { type: String, enum: legalDocumentKinds }, version: String, notifiedAt: Date }, { _id: false })],
+      default: [],
+    },
+    legalRefusals: {
+      type: [new Schema<LegalRefusal>({ kind: { type: String, enum: legalDocumentKinds }, version: String, refusedAt: Date }, { _id: false })],
+      default: [],
+    },
+    pendingStaffAudit: {
+      type: [
+        new Schema<PendingStaffAuditEntry>(
+          {
+            _id: { type: String, required: true },
+            action: { type: String, enum: ['GRANT', 'REVOKE'] },
+            role: { type: String, enum: staffRoles },
+            targetUserId: String,
+            actorUserId: { type: String, default: null },
+            at: Date,
+          },
+          { _id: false },
+        ),
+      ],
+      default: [],
+    },
+    lastLoginAt: { type: Date, default: null },
     credentialsVersion: { type: Number, default: 0 },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
@@ -109,6 +183,35 @@ const userSchema = new Schema<UserDocument>(
 userSchema.index({ email: 1 }, { unique: true, sparse: true });
 userSchema.index({ linkedInProfileUrl: 1 }, { unique: true, sparse: true });
 userSchema.index({ workspaceId: 1 }, { sparse: true });
+
+/**
+ * A sparse index skips documents WITHOUT the field but still indexes an explicit null, and two
+ * nulls collide in a unique index. So these fields are stored absent, never null: a null written
+ * through `create`/`save` or `$set`/`$setOnInsert` is turned into "no field" / `$unset` here.
+ * Reads and filters are unaffected (`{ email: null }` matches absent fields).
+ */
+const absentWhenNullFields = ['email', 'linkedInProfileUrl'] as const;
+
+userSchema.pre('save', function dropNullUniqueFields() {
+  for (const field of absentWhenNullFields) {
+    if (this.get(field) === null) this.set(field, undefined);
+  }
+});
+
+userSchema.pre(['updateOne', 'updateMany', 'findOneAndUpdate'], function unsetNullUniqueFields() {
+  const update = this.getUpdate();
+  if (!update || Array.isArray(update)) return;
+  const unset: Record<string, 1> = { ...((update.$unset as Record<string, 1> | undefined) ?? {}) };
+  for (const field of absentWhenNullFields) {
+    for (const container of [update, update.$set, update.$setOnInsert] as Array<Record<string, unknown> | undefined>) {
+      if (container && Object.prototype.hasOwnProperty.call(container, field) && container[field] === null) {
+        delete container[field];
+        if (container !== update.$setOnInsert) unset[field] = 1;
+      }
+    }
+  }
+  if (Object.keys(unset).length > 0) this.setUpdate({ ...update, $unset: unset });
+});
 userSchema.index({ status: 1, 'suspension.regulariseBy': 1 });
 addOutboxIndex(userSchema);
 

@@ -40,8 +40,15 @@ export class UserType {
   @Field(() => Date)
   createdAt!: Date;
 
+  /**
+   * Not a GraphQL field: the stored user, from which UserResolver's field resolvers show private
+   * details (profile link, preferences, staff roles, suspension) to the user themself and staff.
+   */
+  source!: UserDocument;
+
   static from(document: UserDocument): UserType {
     return Object.assign(new UserType(), {
+      source: document,
       id: document._id,
       email: document.email,
       displayName: document.displayName,
