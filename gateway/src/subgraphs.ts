@@ -3,6 +3,7 @@ import { buildAccountsSchema } from '@leadgraph/accounts/src/schema';
 import { buildBillingSchema } from '@leadgraph/billing/src/schema';
 import { buildContactsSchema } from '@leadgraph/contacts/src/schema';
 import { buildPrivacySchema } from '@leadgraph/privacy/src/schema';
+import { buildAnalyticsSchema } from '@leadgraph/analytics/src/schema';
 
 /** A container that is never asked: composition only needs type definitions, not instances. */
 const compositionContainer = {
@@ -43,5 +44,11 @@ export const subgraphDefinitions: SubgraphDefinition[] = [
     urlEnv: 'PRIVACY_URL',
     defaultUrl: 'http://127.0.0.1:4104/graphql',
     buildSchema: () => buildPrivacySchema(compositionContainer),
+  },
+  {
+    name: 'analytics',
+    urlEnv: 'ANALYTICS_URL',
+    defaultUrl: 'http://127.0.0.1:4105/graphql',
+    buildSchema: () => buildAnalyticsSchema(compositionContainer),
   },
 ];

@@ -125,14 +125,14 @@ describe('contacts subgraph: masked search of the contact database', () => {
   });
 
   it.each([
-    ['no criterion', { filter: {} }, 'filter'],
-    ['only blank criteria', { filter: { name: '  ', skills: [] } }, 'filter'],
-    ['a criterion without words', { filter: { company: '***' } }, 'filter.company'],
-    ['a country name instead of a code', { filter: { country: 'France' } }, 'filter.country'],
-    ['a 101-character name', { filter: { name: 'x'.repeat(101) } }, 'filter.name'],
-    ['a page of 500', { filter: { company: 'acme' }, first: 500 }, 'first'],
-    ['a malformed cursor', { filter: { company: 'acme' }, after: 'not-a-cursor' }, 'after'],
-  ])('[CON-02] a search with %s is BAD_USER_INPUT naming %s', async (_case, variables, field) => {
+    ['no criterion', 'filter', { filter: {} }],
+    ['only blank criteria', 'filter', { filter: { name: '  ', skills: [] } }],
+    ['a criterion without words', 'filter.company', { filter: { company: '***' } }],
+    ['a country name instead of a code', 'filter.country', { filter: { country: 'France' } }],
+    ['a 101-character name', 'filter.name', { filter: { name: 'x'.repeat(101) } }],
+    ['a page of 500', 'first', { filter: { company: 'acme' }, first: 500 }],
+    ['a malformed cursor', 'after', { filter: { company: 'acme' }, after: 'not-a-cursor' }],
+  ])('[CON-02] a search with %s is BAD_USER_INPUT naming %s', async (_case, field, variables) => {
     const answer = await search(variables);
     expect(answer.data).toBeNull();
     expect(answer.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
