@@ -1,6 +1,9 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { JSONCodec } from 'nats';
 import { EVENT_STREAM, eventSubject, type EventData, type EventName, type LeadgraphEvent } from '@leadgraph/events';
-import type { Caller, ManualClock, RunningService, WorkspaceRole } from '@leadgraph/platform';
+import { startNatsServer, type Caller, type ManagedProcess, type ManualClock, type RunningService, type WorkspaceRole } from '@leadgraph/platform';
 import {
   callSubgraph,
   eventually,
@@ -19,7 +22,10 @@ import { workspaceModel, type WorkspaceModel } from '../src/workspaces/workspace
 
 /**
  * Shared by the workspace, API token and account deletion integration tests: the real accounts
- * service on the real test servers (its own database), called over HTTP as the gateway would.
+ * service on the shared test Mongo and SMTP sink (its own database), called over HTTP as the
+ * gateway would. Each test file gets a NATS server of its own: every accounts instance answers
+ * `rpc.accounts.resolveApiToken` in one queue group, so on a shared server another test file's
+ * instance (another database) could answer our requests, and ours the gateway tests'.
  */
 export interface AccountsUnderTest {
   service: RunningService;
@@ -27,6 +33,8 @@ export interface AccountsUnderTest {
   clock: ManualClock;
   users: UserModel;
   workspaces: WorkspaceModel;
+  /** Stops the service only (its NATS server and database stay): a crash, for recovery tests. */
+  stopServiceOnly(): Promise<void>;
   /** GraphQL as `userId` (a signed-in user, as the gateway forwards them). */
   as<T = Record<string, unknown>>(userId: string, query: string, variables?: Record<string, unknown>): Promise<SubgraphAnswer<T>>;
   /** GraphQL as any caller (partner token, anonymous...). */
@@ -38,9 +46,18 @@ export async function startAccountsUnderTest(
   options: { clock?: ManualClock; config?: AccountsConfig } = {},
 ): Promise<AccountsUnderTest> {
   const clock = options.clock ?? testClock();
-  const config = options.config ?? loadAccountsConfig(serviceTestEnv('accounts'));
+  // Restarting on a given config reuses its database and NATS server (crash-recovery tests).
+  let nats: { process: ManagedProcess; dir: string } | null = null;
+  let config = options.config;
+  if (!config) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'accounts-nats-'));
+    nats = { process: await startNatsServer(dir), dir };
+    config = loadAccountsConfig(serviceTestEnv('accounts', { NATS_URL: nats.process.url }));
+  }
   const service = await startAccountsService(config, { clock, logger: testLogger('accounts') });
   const { connection } = service.infra;
+  let stopped: Promise<void> | null = null;
+  const stopService = () => (stopped ??= service.stop());
   const call = <T>(caller: Caller, query: string, variables: Record<string, unknown> = {}) =>
     callSubgraph<T>(service.url, query, { variables, caller, now: clock.now() });
   return {
@@ -51,7 +68,14 @@ export async function startAccountsUnderTest(
     workspaces: workspaceModel(connection),
     as: (userId, query, variables) => call(userCaller({ userId }), query, variables),
     call: (caller, query, variables) => call(caller, query, variables),
-    stop: () => service.stop(),
+    stopServiceOnly: stopService,
+    stop: async () => {
+      await stopService();
+      if (nats) {
+        await nats.process.stop();
+        fs.rmSync(nats.dir, { recursive: true, force: true });
+      }
+    },
   };
 }
 
