@@ -46,6 +46,8 @@ export class LegalService {
 
   /** Idempotent: inserts the initial versions when missing, never touches existing ones. */
   async seedInitialVersions(): Promise<void> {
+    // Wait for the model's own collection creation: the embedded server fails a write racing it.
+    await this.documents.init();
     for (const initial of initialLegalDocuments) {
       try {
         await this.documents.updateOne(
