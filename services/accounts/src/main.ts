@@ -134,6 +134,7 @@ export async function startAccountsService(config: AccountsConfig, overrides: Se
     users,
     workspaceService,
     apiTokenService,
+    invitationService,
     sessionService,
     deletedEmails,
     activityLog,

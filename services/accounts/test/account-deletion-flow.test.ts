@@ -122,6 +122,8 @@ describe('account deletion', () => {
       credentialsVersion: 1,
     });
     expect(await registry().isDeleted(member.email ?? '')).toBe(true);
+    // The address survives nowhere else: the invitation it was accepted through is gone too.
+    expect(await invitationModel(accounts.service.infra.connection).find({ email: member.email }).lean()).toHaveLength(0);
     expect(await resolveSession(member._id, sessionId)).toBe('UNAUTHENTICATED');
     expect(await sessionModel(accounts.service.infra.connection).findById(sessionId).lean()).toMatchObject({ revokedReason: 'ACCOUNT_DELETED' });
     expect((await apiTokenModel(accounts.service.infra.connection).findById(token.data?.createApiToken.token.id).lean())?.revokedAt).not.toBeNull();

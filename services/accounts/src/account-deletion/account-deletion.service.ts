@@ -13,6 +13,7 @@ import {
 } from '@leadgraph/platform';
 import type { ActivityLog } from '../activity/activity.service';
 import type { ApiTokenService } from '../api-tokens/api-token.service';
+import type { InvitationService } from '../invitations/invitation.service';
 import type { DeletedEmailRegistry } from '../users/deleted-email.registry';
 import type { UserDocument, UserModel } from '../users/user.model';
 import type { WorkspaceService } from '../workspaces/workspace.service';
@@ -51,6 +52,7 @@ export class AccountDeletionService {
     private readonly users: UserModel,
     private readonly workspaces: WorkspaceService,
     private readonly apiTokens: Pick<ApiTokenService, 'revokeAllCreatedBy'>,
+    private readonly invitations: Pick<InvitationService, 'forgetInvitee'>,
     private readonly sessions: SessionRevoker,
     private readonly deletedEmails: Pick<DeletedEmailRegistry, 'remember'>,
     private readonly activity: ActivityLog,
@@ -236,7 +238,10 @@ export class AccountDeletionService {
   private async tombstone(userId: string, outcome: AccountDeletionOutcome, deletedAt: Date): Promise<void> {
     const user = await this.users.findById(userId).lean<UserDocument>();
     if (!user || user.status === 'DELETED') return;
-    if (user.email) await this.deletedEmails.remember(user.email, deletedAt);
+    if (user.email) {
+      await this.deletedEmails.remember(user.email, deletedAt);
+      await this.invitations.forgetInvitee(user.email);
+    }
     const event = createEvent(
       'AccountDeleted',
       { userId, deletedAt: deletedAt.toISOString(), ...outcome },

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { Types } from 'mongoose';
 import { checkPageSize, decodeCursor, encodeCursor, type Clock, type Logger } from '@leadgraph/platform';
 import type { ActivityAction, ActivityEntryDocument, ActivityEntryModel, ActivityTargetType } from './activity.model';
 import { activityCursorSchema, cursorOf, olderThanCursor, pageOf } from './activity.rules';
@@ -45,7 +45,8 @@ export class ActivityLog {
       at: record.at ?? this.clock.now(),
     };
     try {
-      await this.entries.updateOne({ _id: record.id ?? randomUUID() }, { $setOnInsert: entry }, { upsert: true });
+      // ObjectId hex ids grow with insertion, so entries written in the same millisecond keep their order.
+      await this.entries.updateOne({ _id: record.id ?? new Types.ObjectId().toHexString() }, { $setOnInsert: entry }, { upsert: true });
     } catch (error) {
       this.logger.error({ err: error, action: record.action, workspaceId: record.workspaceId }, 'activity entry not recorded');
     }

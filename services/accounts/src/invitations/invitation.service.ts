@@ -4,6 +4,7 @@ import { z } from 'zod';
 import {
   DomainError,
   conflict,
+  normaliseEmail,
   notFound,
   parseInput,
   type Clock,
@@ -57,12 +58,12 @@ export class InvitationService {
     const { email, role } = parseInput(inviteMemberInputSchema, input);
     const { user: actor, workspace, membership } = await this.workspaces.activeMembershipState(actorUserId);
     const { workspaceId } = assertAdmin(membership);
-    const current = workspace as WorkspaceDocument;
+    if (!workspace) throw notFound('Workspace not found');
     if (await this.users.exists({ email, workspaceId, status: { $ne: 'DELETED' } })) {
       throw conflict('email: this person is already a member of your workspace', 'email');
     }
     const members = (await this.workspaces.membersOf([workspaceId])).get(workspaceId) ?? [];
-    assertFreeSeat({ seatLimit: current.seatLimit, memberCount: members.length });
+    assertFreeSeat({ seatLimit: workspace.seatLimit, memberCount: members.length });
 
     const now = this.clock.now();
     const id = randomUUID();
@@ -95,9 +96,9 @@ export class InvitationService {
     try {
       await this.mailer.send({
         to: email,
-        subject: `You are invited to join ${current.name ?? 'a workspace'} on leadgraph`,
+        subject: `You are invited to join ${workspace.name ?? 'a workspace'} on leadgraph`,
         text: [
-          `${actor.displayName ?? 'A colleague'} invites you to join the workspace "${current.name ?? ''}" on leadgraph as ${role.toLowerCase()}.`,
+          `${actor.displayName ?? 'A colleague'} invites you to join the workspace "${workspace.name ?? ''}" on leadgraph as ${role.toLowerCase()}.`,
           '',
           `Accept the invitation: ${link.toString()}`,
           '',
@@ -120,7 +121,8 @@ export class InvitationService {
       action: 'MEMBER_INVITED',
       targetType: 'INVITATION',
       targetId: id,
-      details: { email, role },
+      // The address stays in the invitation, not in the append-only log (it outlives accounts).
+      details: { role },
       at: now,
     });
     return invitation.toObject<InvitationDocument>();
@@ -155,7 +157,6 @@ export class InvitationService {
       action: 'INVITATION_REVOKED',
       targetType: 'INVITATION',
       targetId: id,
-      details: { email: revoked.email },
       at: now,
     });
     return revoked;
@@ -199,6 +200,14 @@ export class InvitationService {
     const workspace = await this.workspaces.findActive(invitation.workspaceId);
     if (!workspace) throw invalidInvitation();
     return workspace;
+  }
+
+  /**
+   * Account deletion (ACC-06): invitations addressed to the deleted person's e-mail are removed,
+   * so the address survives nowhere. Idempotent.
+   */
+  async forgetInvitee(email: string): Promise<void> {
+    await this.invitations.deleteMany({ email: normaliseEmail(email) });
   }
 
   /** Follow-up of a workspace deletion: its pending links stop working. Idempotent. */

@@ -8,6 +8,7 @@ import {
   notFound,
   outboxEntry,
   parseInput,
+  unauthenticated,
   pushToOutbox,
   type Clock,
   type Logger,
@@ -82,10 +83,11 @@ export class WorkspaceService {
   }
 
   /** The caller's state, refusing accounts that cannot act (deleted, suspended, unverified). */
-  async activeMembershipState(userId: string): Promise<MembershipState & { workspace: WorkspaceDocument | null }> {
+  async activeMembershipState(userId: string): Promise<MembershipState> {
     const state = await this.membershipState(userId);
-    assertActiveAccount(state?.user ?? null);
-    return state as MembershipState;
+    if (!state) throw unauthenticated('This account no longer exists');
+    assertActiveAccount(state.user);
+    return state;
   }
 
   /** The caller's membership of this very workspace, refusing outsiders (FORBIDDEN). */
