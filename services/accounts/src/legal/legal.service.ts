@@ -96,11 +96,13 @@ export class LegalService {
     if (!parsed.success) throw fromZodError(parsed.error);
     const input = parsed.data;
     const now = this.clock.now();
+    const id = legalDocumentId(input.kind, input.version);
+    if (await this.documents.exists({ _id: id })) throw conflict(`version: ${input.kind} ${input.version} already exists`, 'version');
     const latest = await this.documents.findOne({ kind: input.kind }).sort({ effectiveAt: -1 }).lean<LegalDocumentVersion>();
     const problem = publicationProblem(input, latest, now);
     if (problem) throw badInput(problem.field, problem.message);
     const document: LegalDocumentVersion = {
-      _id: legalDocumentId(input.kind, input.version),
+      _id: id,
       kind: input.kind,
       version: input.version,
       effectiveAt: input.effectiveAt,
