@@ -202,9 +202,8 @@ export class WorkspaceService {
     const { workspaceId } = assertAdmin(membership);
     const previousRole = await this.withMembershipLock(workspaceId, async () => {
       await this.reassertAdmin(actorUserId, workspaceId);
-      const target = await this.requireMember(workspaceId, userId);
-      if (target.workspaceRole === role) return role;
-      const currentRole = target.workspaceRole as WorkspaceRole;
+      const { role: currentRole } = await this.requireMember(workspaceId, userId);
+      if (currentRole === role) return role;
       assertKeepsAnAdministrator({ currentRole, newRole: role, adminCount: await this.countAdmins(workspaceId) });
       const changed = await this.users.findOneAndUpdate(
         { _id: userId, workspaceId, workspaceRole: currentRole },
@@ -223,8 +222,7 @@ export class WorkspaceService {
         details: { from: previousRole, to: role },
       });
     }
-    const member = await this.requireMember(workspaceId, userId);
-    return toMemberView(member);
+    return this.requireMember(workspaceId, userId);
   }
 
   async removeMember(actorUserId: string, input: { userId: string }): Promise<void> {
@@ -237,7 +235,7 @@ export class WorkspaceService {
       await this.reassertAdmin(actorUserId, workspaceId);
       const target = await this.requireMember(workspaceId, userId);
       assertKeepsAnAdministrator({
-        currentRole: target.workspaceRole as WorkspaceRole,
+        currentRole: target.role,
         newRole: null,
         adminCount: await this.countAdmins(workspaceId),
       });
@@ -263,7 +261,7 @@ export class WorkspaceService {
       const members = await this.membersOf([workspaceId]);
       const list = members.get(workspaceId) ?? [];
       assertCanLeave({
-        role: member.workspaceRole as WorkspaceRole,
+        role: member.role,
         adminCount: list.filter((m) => m.role === 'ADMIN').length,
         memberCount: list.length,
       });
@@ -434,15 +432,11 @@ export class WorkspaceService {
     if (admin.workspaceId !== workspaceId) throw forbidden('You are no longer an administrator of this workspace');
   }
 
-  private async requireMember(workspaceId: string, userId: string): Promise<UserDocument> {
+  private async requireMember(workspaceId: string, userId: string): Promise<MemberView> {
     const member = await this.users
       .findOne({ _id: userId, workspaceId, status: { $ne: 'DELETED' } })
       .lean<UserDocument>();
     if (!member?.workspaceRole) throw notFound('No such member in your workspace');
-    return member;
+    return { userId: member._id, email: member.email, displayName: member.displayName, role: member.workspaceRole };
   }
-}
-
-function toMemberView(user: UserDocument): MemberView {
-  return { userId: user._id, email: user.email, displayName: user.displayName, role: user.workspaceRole as WorkspaceRole };
 }
