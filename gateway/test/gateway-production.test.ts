@@ -1,8 +1,8 @@
-import { testLogger } from '@leadgraph/platform/src/testing';
+import { serviceTestEnv, testLogger } from '@leadgraph/platform/src/testing';
 import { composeSupergraph } from '../src/compose';
 import { loadGatewayConfig } from '../src/config';
 import { startGateway, type RunningGateway } from '../src/main';
-import { graphql, serviceTestEnv } from './test-stack';
+import { graphql } from './test-stack';
 
 describe('gateway in production mode', () => {
   let production: RunningGateway;

@@ -1,4 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { JSONCodec } from 'nats';
+import { EVENT_STREAM, eventSubject, type EventName, type LeadgraphEvent } from '@leadgraph/events';
+import { startNatsServer } from '../infra/processes';
 import type { Connection } from 'mongoose';
 import { ManualClock } from '../clock/clock';
 import { EventBus } from '../bus/event-bus';
@@ -61,8 +67,8 @@ export async function connectTestDatabase(prefix: string): Promise<{ connection:
   };
 }
 
-export async function connectTestBus(name: string): Promise<EventBus> {
-  return EventBus.connect({ url: testInfra().natsUrl, name, logger: testLogger(name) });
+export async function connectTestBus(name: string, natsUrl = testInfra().natsUrl): Promise<EventBus> {
+  return EventBus.connect({ url: natsUrl, name, logger: testLogger(name) });
 }
 
 export function testMailbox(): MailSinkClient {
@@ -82,4 +88,30 @@ export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_
     }
   }
   throw lastError instanceof Error ? lastError : new Error(String(lastError));
+}
+
+/**
+ * A NATS server of its own for one test file. Services answer RPCs in a queue group and
+ * consume through named durables, so two instances of a service on one server (another test
+ * file, another database) would answer each other's requests and split each other's events.
+ */
+export async function startIsolatedNats(): Promise<{ url: string; stop(): Promise<void> }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadgraph-nats-'));
+  const nats = await startNatsServer(dir);
+  return {
+    url: nats.url,
+    stop: async () => {
+      await nats.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Every event of one type on the stream so far (ephemeral ordered consumer), oldest first. */
+export async function publishedEvents<N extends EventName>(bus: EventBus, name: N): Promise<Array<LeadgraphEvent<N>>> {
+  const consumer = await bus.jetstream.consumers.get(EVENT_STREAM, { filterSubjects: eventSubject(name) });
+  const received: Array<LeadgraphEvent<N>> = [];
+  const messages = await consumer.fetch({ max_messages: 1000, expires: 1000 });
+  for await (const message of messages) received.push(JSONCodec<LeadgraphEvent<N>>().decode(message.data));
+  return received;
 }
