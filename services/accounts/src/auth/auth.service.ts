@@ -31,6 +31,7 @@ import {
   VERIFICATION_RESEND_COOLDOWN_MS,
   canResendVerificationCode,
   changePasswordInputSchema,
+  emailSchema,
   formatVerificationCode,
   isBootstrapSuperAdmin,
   isBusinessEmail,
@@ -44,7 +45,6 @@ import {
   type Language,
   type SignUpInput,
 } from './auth.rules';
-import { emailSchema } from './auth.rules';
 
 /** argon2id (ACC-03): memory-hard; cost from config. */
 export class PasswordHasher {

@@ -145,13 +145,16 @@ export class ReferralService {
         this.logger.warn({ keyVersion: identifier.keyVersion }, 'opt-out hashed with another key version: cannot match referrals');
         continue;
       }
-      await this.optOuts.updateOne(
-        { _id: identifier.hash },
-        { $setOnInsert: { keyVersion: identifier.keyVersion, optedOutAt } },
-        { upsert: true },
-      ).catch((error: unknown) => {
+      try {
+        await this.optOuts.updateOne(
+          { _id: identifier.hash },
+          { $setOnInsert: { keyVersion: identifier.keyVersion, optedOutAt } },
+          { upsert: true },
+        );
+      } catch (error) {
+        // The same opt-out handled concurrently: the hash is remembered either way.
         if (!isDuplicateKeyError(error)) throw error;
-      });
+      }
       await this.invitations.deleteMany({ inviteeEmailHash: identifier.hash, status: { $ne: 'REWARDED' } });
       await this.invitations.updateMany(
         { inviteeEmailHash: identifier.hash, status: 'REWARDED' },
