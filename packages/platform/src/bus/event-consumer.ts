@@ -38,6 +38,20 @@ export interface EventConsumerOptions<N extends EventName> {
   name?: string;
 }
 
+/** What a service runtime needs of a consumer: start and stop, whatever event it handles. */
+export interface BackgroundConsumer {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Shared wiring of one service's consumers; each `consume` call adds one typed handler. */
+export type ConsumerWiring = Pick<EventConsumerOptions<EventName>, 'bus' | 'service' | 'connection' | 'clock' | 'logger'>;
+
+export function consumerFactory(wiring: ConsumerWiring) {
+  return <N extends EventName>(event: N, handler: EventHandler<N>, name?: string): BackgroundConsumer =>
+    new EventConsumer<N>({ ...wiring, event, handler, name });
+}
+
 export function retryDelayMs(attempt: number, baseMs: number, maxMs: number): number {
   return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
 }
@@ -47,7 +61,7 @@ export function retryDelayMs(attempt: number, baseMs: number, maxMs: number): nu
  * with exponential backoff, dead-letter after maxAttempts, and a second delivery of an already
  * handled event id is acknowledged without effect.
  */
-export class EventConsumer<N extends EventName> {
+export class EventConsumer<N extends EventName> implements BackgroundConsumer {
   private messages: ConsumerMessages | null = null;
   private loop: Promise<void> | null = null;
   readonly durableName: string;
@@ -56,7 +70,10 @@ export class EventConsumer<N extends EventName> {
   private readonly maxBackoffMs: number;
 
   constructor(private readonly options: EventConsumerOptions<N>) {
-    this.durableName = `${options.service}__${options.name ?? options.event}`;
+    // Handled event ids live in the service's database, so the durable belongs to that database:
+    // deployments sharing a NATS server but not a database (test runs, staging) never share one.
+    const database = options.connection.name.replace(/[^A-Za-z0-9_-]/g, '_');
+    this.durableName = `${options.service}__${options.name ?? options.event}__${database}`;
     this.maxAttempts = options.maxAttempts ?? 5;
     this.backoffMs = options.backoffMs ?? 500;
     this.maxBackoffMs = options.maxBackoffMs ?? 60_000;

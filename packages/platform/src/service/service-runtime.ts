@@ -10,8 +10,7 @@ import { createLogger, type Logger } from '../logging/logger';
 import { connectMongo, isMongoReady, syncIndexes } from '../mongo/connection';
 import { EventBus } from '../bus/event-bus';
 import type { OutboxRelay } from '../bus/outbox-relay';
-import type { EventConsumer } from '../bus/event-consumer';
-import type { EventName } from '@leadgraph/events';
+import type { BackgroundConsumer } from '../bus/event-consumer';
 import { startSubgraphServer } from '../graphql/subgraph-server';
 
 /** Config fields every subgraph service has; `port` and db name defaults differ per service. */
@@ -79,7 +78,7 @@ export async function serveSubgraphService(
   parts: {
     schema: GraphQLSchema;
     relay: OutboxRelay;
-    consumers?: Array<EventConsumer<EventName>>;
+    consumers?: BackgroundConsumer[];
     rpc?: Subscription[];
     routes?: (app: Express) => void;
     /** Periodic jobs' stop functions and other resources to release on stop. */

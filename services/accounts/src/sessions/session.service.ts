@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { RpcRequest, RpcResponse } from '@leadgraph/events';
 import { scopesOfRole, signAccessToken, unauthenticated, type Clock, type Logger } from '@leadgraph/platform';
 import type { UserDocument, UserModel } from '../users/user.model';
-import { effectiveMembership } from '../users/user.rules';
+import { effectiveMembership } from '../workspaces/workspace.rules';
 import type { WorkspaceDocument, WorkspaceModel } from '../workspaces/workspace.model';
 import type { SessionDocument, SessionModel, SessionRevocationReason } from './session.model';
 import {
@@ -148,10 +148,10 @@ export class SessionService {
     return {
       userId: user._id,
       sessionId: session._id,
-      workspaceId: membership.workspaceId,
-      workspaceRole: membership.workspaceRole,
+      workspaceId: membership?.workspaceId ?? null,
+      workspaceRole: membership?.role ?? null,
       staffRoles: [...user.staffRoles],
-      scopes: scopesOfRole(membership.workspaceRole),
+      scopes: scopesOfRole(membership?.role ?? null),
     };
   }
 

@@ -1,8 +1,7 @@
-import { normaliseProfileUrl, type WorkspaceRole } from '@leadgraph/platform';
+import { normaliseProfileUrl } from '@leadgraph/platform';
 import type { UserDocument } from './user.model';
-import type { WorkspaceDocument } from '../workspaces/workspace.model';
 
-/** User rules: LinkedIn profile links (ACC-04) and effective workspace membership. Pure. */
+/** User rules: LinkedIn profile links (ACC-04) and who may see private details. Pure. */
 
 const LINKEDIN_PROFILE = /^linkedin\.com\/in\/[a-z0-9\-_%.]{3,100}$/;
 
@@ -36,21 +35,6 @@ export type LinkedInLinkOutcome = 'LINK' | 'ALREADY_LINKED' | 'LINKED_TO_OTHER_P
 export function linkedInLinkOutcome(user: Pick<UserDocument, 'linkedInProfileUrl'>, profileUrl: string): LinkedInLinkOutcome {
   if (user.linkedInProfileUrl === null || user.linkedInProfileUrl === undefined) return 'LINK';
   return user.linkedInProfileUrl === profileUrl ? 'ALREADY_LINKED' : 'LINKED_TO_OTHER_PROFILE';
-}
-
-export interface EffectiveMembership {
-  workspaceId: string | null;
-  workspaceRole: WorkspaceRole | null;
-}
-
-/** A membership whose workspace is missing or deleted is no membership at all. */
-export function effectiveMembership(
-  user: Pick<UserDocument, 'workspaceId' | 'workspaceRole'>,
-  workspace: Pick<WorkspaceDocument, '_id' | 'status'> | null,
-): EffectiveMembership {
-  if (!user.workspaceId || !user.workspaceRole || !workspace) return { workspaceId: null, workspaceRole: null };
-  if (workspace._id !== user.workspaceId || workspace.status !== 'ACTIVE') return { workspaceId: null, workspaceRole: null };
-  return { workspaceId: user.workspaceId, workspaceRole: user.workspaceRole };
 }
 
 export type PrivateDetailsViewer = { kind: 'anonymous' } | { kind: 'user' | 'apiToken'; userId: string; staffRoles?: readonly string[] };

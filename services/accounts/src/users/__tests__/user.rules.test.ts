@@ -1,4 +1,4 @@
-import { canLinkLinkedInProfile, canSeePrivateDetails, effectiveMembership, linkedInLinkOutcome, parseLinkedInProfileUrl } from '../user.rules';
+import { canLinkLinkedInProfile, canSeePrivateDetails, linkedInLinkOutcome, parseLinkedInProfileUrl } from '../user.rules';
 
 describe('user rules', () => {
   describe('LinkedIn profile links (ACC-04)', () => {
@@ -38,22 +38,6 @@ describe('user rules', () => {
       expect(linkedInLinkOutcome({ linkedInProfileUrl: null }, 'linkedin.com/in/jane')).toBe('LINK');
       expect(linkedInLinkOutcome({ linkedInProfileUrl: 'linkedin.com/in/jane' }, 'linkedin.com/in/jane')).toBe('ALREADY_LINKED');
       expect(linkedInLinkOutcome({ linkedInProfileUrl: 'linkedin.com/in/jane' }, 'linkedin.com/in/john')).toBe('LINKED_TO_OTHER_PROFILE');
-    });
-  });
-
-  describe('effective workspace membership', () => {
-    const member = { workspaceId: 'w1', workspaceRole: 'ADMIN' as const };
-
-    it('is the stored membership while the workspace is active', () => {
-      expect(effectiveMembership(member, { _id: 'w1', status: 'ACTIVE' })).toEqual({ workspaceId: 'w1', workspaceRole: 'ADMIN' });
-    });
-
-    it('a missing or deleted workspace means no membership', () => {
-      const none = { workspaceId: null, workspaceRole: null };
-      expect(effectiveMembership(member, null)).toEqual(none);
-      expect(effectiveMembership(member, { _id: 'w1', status: 'DELETED' })).toEqual(none);
-      expect(effectiveMembership(member, { _id: 'other', status: 'ACTIVE' })).toEqual(none);
-      expect(effectiveMembership({ workspaceId: null, workspaceRole: null }, null)).toEqual(none);
     });
   });
 
