@@ -88,7 +88,7 @@ describe('account deletion', () => {
     });
   }
 
-  it('[ACC-06] a member is withdrawn; the account becomes a scrubbed tombstone; sessions and tokens die; the e-mail can never register again (ACC-02)', async () => {
+  it('[ACC-06][ACC-02] a member is withdrawn; the account becomes a scrubbed tombstone; sessions and tokens die; the e-mail can never register again (ACC-02)', async () => {
     const admin = await createActiveUser(accounts);
     const workspaceId = await createWorkspace(accounts, admin._id, 'Stays');
     const member = await createActiveUser(accounts, { linkedInProfileUrl: `linkedin.com/in/${uniqueName('p')}`, linkedInLinkedAt: accounts.clock.now() });

@@ -161,7 +161,7 @@ describe('identity: referral invitations', () => {
     expect((await invitations().findById(invitation.id).lean<ReferralInvitationDocument>())?.status).toBe('EXPIRED');
   });
 
-  it('an opt-out (ContactOptedOut) deletes the invitations to that address at once and blocks new ones', async () => {
+  it('[PRV-08] an opt-out (ContactOptedOut) deletes the invitations to that address at once and blocks new ones', async () => {
     const jane = await referrer();
     const paul = await referrer();
     const email = businessEmail('john');
