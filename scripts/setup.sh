@@ -29,5 +29,7 @@ fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm packages"
-  npm ci --no-audit --no-fund --loglevel=error
+  # Not `npm ci`: the registry served here lacks some other platforms' optional binaries
+  # (e.g. @swc/core-darwin-*), which the lock file then leaves out and `npm ci` refuses.
+  npm install --no-audit --no-fund --loglevel=error
 fi
