@@ -10,7 +10,8 @@ COPY services/contacts/package.json services/contacts/
 COPY services/privacy/package.json services/privacy/
 COPY services/analytics/package.json services/analytics/
 COPY gateway/package.json gateway/
-RUN npm ci --no-audit --no-fund
+# npm install, not npm ci: see scripts/setup.sh
+RUN npm install --no-audit --no-fund
 COPY . .
 ENV NODE_ENV=production
 CMD ["node", "-r", "@swc-node/register", "gateway/src/main.ts"]
