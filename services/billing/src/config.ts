@@ -8,6 +8,15 @@ export const billingConfigShape = {
     .string()
     .regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code in capitals')
     .default('FR'),
+  /** Stripe API root; tests point it at the local Stripe-compatible server (BIL-16). */
+  STRIPE_API_BASE: z.url({ protocol: /^https?$/ }).default('https://api.stripe.com'),
+  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\w+$/, 'a Stripe secret key').default('sk_test_leadgraph_dev_only'),
+  /** Signing secret of the webhook endpoint: deliveries without a valid signature are refused. */
+  STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\w+$/, 'a Stripe webhook signing secret').default('whsec_leadgraph_dev_only'),
+  /** Subscription lifecycle jobs (renewals, suspensions, notices, purges) run this often. */
+  BILLING_JOB_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** Last day of the fiscal year (MM-DD), from which invoice retention is counted (BIL-17). */
+  FISCAL_YEAR_END: z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'MM-DD').default('12-31'),
 };
 
 export type BillingConfig = z.infer<z.ZodObject<typeof billingConfigShape>>;
