@@ -113,3 +113,24 @@ export function lateCharges(
     recoveryFeeCents: late >= 1 && debt.amountDueCents > 0 ? RECOVERY_FEE_CENTS : 0,
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Mirror of Stripe invoices (BIL-16)
+// ---------------------------------------------------------------------------------------------
+
+export const invoiceStatuses = ['DRAFT', 'OPEN', 'UNCOLLECTIBLE', 'PAID', 'VOID'] as const;
+export type InvoiceStatus = (typeof invoiceStatuses)[number];
+
+/** SUBSCRIPTION: a period of the plan; UPGRADE: a one-off price difference (BIL-09); ADD_ON: bought credits (BIL-01). */
+export const invoicePurposes = ['SUBSCRIPTION', 'UPGRADE', 'ADD_ON'] as const;
+export type InvoicePurpose = (typeof invoicePurposes)[number];
+
+const statusRank: Readonly<Record<InvoiceStatus, number>> = { DRAFT: 0, OPEN: 1, UNCOLLECTIBLE: 2, PAID: 3, VOID: 3 };
+
+/**
+ * Whether a webhook may move the mirrored status from `from` to `to`: statuses only move forward
+ * (draft, open, uncollectible, then paid or void), so a late, older event never undoes a payment.
+ */
+export function mayMoveInvoiceStatus(from: InvoiceStatus, to: InvoiceStatus): boolean {
+  return statusRank[to] > statusRank[from] || from === to;
+}

@@ -193,3 +193,64 @@ export function pricePerSeatFrom(revision: PriceRevisionNotice | null, periodSta
   }
   return revision.newPricePerSeatCents;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Notices sent to the subscriber's billing address
+// ---------------------------------------------------------------------------------------------
+
+export interface NoticeMail {
+  subject: string;
+  text: string;
+}
+
+/** Euros with two decimals from cents, for mails (amounts are always computed in cents). */
+export function formatEuros(cents: number): string {
+  return `EUR ${(cents / 100).toFixed(2)}`;
+}
+
+const day = (date: Date) => date.toISOString().slice(0, 10);
+
+/** Formal notice of an unpaid invoice (BIL-14): the debt, what lateness costs, the termination date. */
+export function formalNoticeMail(input: {
+  invoiceNumber: string | null;
+  amountDueCents: number;
+  dueAt: Date;
+  terminationAt: Date;
+  lateInterestRateBasisPoints: number;
+  recoveryFeeCents: number;
+}): NoticeMail {
+  const reference = input.invoiceNumber ?? 'your latest invoice';
+  return {
+    subject: `Formal notice: invoice ${reference} is unpaid`,
+    text: [
+      `The payment of invoice ${reference} (${formatEuros(input.amountDueCents)}, due ${day(input.dueAt)}) failed.`,
+      'Your subscription is suspended until it is paid.',
+      '',
+      `Late payment costs a flat recovery fee of ${formatEuros(input.recoveryFeeCents)} and, from the 10th day of delay,`,
+      `interest at ${(input.lateInterestRateBasisPoints / 100).toFixed(2)} % a year.`,
+      '',
+      `Without payment by ${day(input.terminationAt)}, the subscription will be terminated; the amounts due remain due.`,
+    ].join('\n'),
+  };
+}
+
+/** Notice of a price revision (BIL-15): new price, from when, the answer window and the options. */
+export function priceRevisionNoticeMail(input: {
+  planName: string;
+  seats: number;
+  oldPricePerSeatCents: number;
+  newPricePerSeatCents: number;
+  appliesAt: Date;
+  answerBy: Date;
+}): NoticeMail {
+  return {
+    subject: `The price of your ${input.planName} plan changes on ${day(input.appliesAt)}`,
+    text: [
+      `From your renewal on ${day(input.appliesAt)}, the ${input.planName} plan costs ${formatEuros(input.newPricePerSeatCents)} per seat`,
+      `instead of ${formatEuros(input.oldPricePerSeatCents)} (${input.seats} seat(s), excluding VAT).`,
+      '',
+      `Without an answer by ${day(input.answerBy)}, the new price is accepted.`,
+      'You may instead keep your current plan at its current price for at most one year.',
+    ].join('\n'),
+  };
+}

@@ -95,3 +95,76 @@ export type PlanModel = Model<PlanDocument>;
 export function planModel(connection: Connection): PlanModel {
   return (connection.models.Plan as PlanModel | undefined) ?? connection.model<PlanDocument>('Plan', planSchema);
 }
+
+/** Credit types add-ons can be bought for (BIL-01: phone, direct e-mail, export). */
+export const addOnCreditTypes = ['PHONE', 'DIRECT_EMAIL', 'EXPORT'] as const;
+export type AddOnCreditType = (typeof addOnCreditTypes)[number];
+
+/** Price of add-on credits of one type (BIL-01), data like the catalogue: seeded from add-on-prices.json. */
+export interface AddOnPriceDocument extends ReferenceRecord {
+  creditType: AddOnCreditType;
+  /** EUR cents per credit, excluding VAT. */
+  unitPriceCents: number;
+  maxQuantityPerPurchase: number;
+}
+
+export const addOnPriceRecordSchema = z.object({
+  _id: z.enum(addOnCreditTypes),
+  revision: z.number().int().positive(),
+  creditType: z.enum(addOnCreditTypes),
+  unitPriceCents: z.number().int().positive(),
+  maxQuantityPerPurchase: z.number().int().positive(),
+});
+
+const addOnPriceSchema = new Schema<AddOnPriceDocument>(
+  {
+    _id: { type: String, required: true },
+    revision: { type: Number, required: true },
+    creditType: { type: String, enum: addOnCreditTypes, required: true },
+    unitPriceCents: { type: Number, required: true },
+    maxQuantityPerPurchase: { type: Number, required: true },
+  },
+  { collection: 'add_on_prices', versionKey: false },
+);
+
+export type AddOnPriceModel = Model<AddOnPriceDocument>;
+
+export function addOnPriceModel(connection: Connection): AddOnPriceModel {
+  return (connection.models.AddOnPrice as AddOnPriceModel | undefined) ?? connection.model<AddOnPriceDocument>('AddOnPrice', addOnPriceSchema);
+}
+
+/**
+ * A scheduled change of a plan's price per seat (BIL-15). New subscriptions pay it from
+ * `effectiveFrom`; existing ones are told and get it from a renewal at least 15 days later.
+ */
+export interface PriceRevisionDocument {
+  _id: string;
+  planId: string;
+  newPricePerSeatCents: number;
+  effectiveFrom: Date;
+  announcedAt: Date;
+  announcedByUserId: string;
+}
+
+const priceRevisionSchema = new Schema<PriceRevisionDocument>(
+  {
+    _id: { type: String, required: true },
+    planId: { type: String, required: true },
+    newPricePerSeatCents: { type: Number, required: true },
+    effectiveFrom: { type: Date, required: true },
+    announcedAt: { type: Date, required: true },
+    announcedByUserId: { type: String, required: true },
+  },
+  { collection: 'price_revisions', versionKey: false },
+);
+// One revision per plan and date: announcing it twice is a conflict, not two revisions.
+priceRevisionSchema.index({ planId: 1, effectiveFrom: 1 }, { unique: true });
+
+export type PriceRevisionModel = Model<PriceRevisionDocument>;
+
+export function priceRevisionModel(connection: Connection): PriceRevisionModel {
+  return (
+    (connection.models.PriceRevision as PriceRevisionModel | undefined) ??
+    connection.model<PriceRevisionDocument>('PriceRevision', priceRevisionSchema)
+  );
+}

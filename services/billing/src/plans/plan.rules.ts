@@ -1,6 +1,6 @@
 import type { VatDecision } from '../vat/vat.rules';
 import { vatAmountCents } from '../vat/vat.rules';
-import type { CreditType, PlanDocument } from './plan.model';
+import type { AddOnPriceDocument, CreditType, PlanDocument, PriceRevisionDocument } from './plan.model';
 
 /** Beyond this a sale goes through a custom contract, not the self-service catalogue. */
 export const MAX_SEATS = 1000;
@@ -49,4 +49,38 @@ export function quotePrice(plan: Pick<PlanDocument, 'pricePerSeatCents' | 'credi
       unlimited: allowance.unlimited,
     })),
   };
+}
+
+/**
+ * Price per seat of a plan at `at` (BIL-15): the latest revision in effect by then, otherwise
+ * the catalogue price. Existing subscriptions keep their locked price until a renewal.
+ */
+export function pricePerSeatAt(
+  plan: Pick<PlanDocument, '_id' | 'pricePerSeatCents'>,
+  revisions: ReadonlyArray<Pick<PriceRevisionDocument, 'planId' | 'newPricePerSeatCents' | 'effectiveFrom'>>,
+  at: Date,
+): number {
+  let latest: Pick<PriceRevisionDocument, 'newPricePerSeatCents' | 'effectiveFrom'> | null = null;
+  for (const revision of revisions) {
+    if (revision.planId !== plan._id || revision.effectiveFrom.getTime() > at.getTime()) continue;
+    if (!latest || revision.effectiveFrom.getTime() > latest.effectiveFrom.getTime()) latest = revision;
+  }
+  return latest ? latest.newPricePerSeatCents : plan.pricePerSeatCents;
+}
+
+/** Why a price revision cannot be announced, or null (BIL-15: the price is data, changes are announced). */
+export function priceRevisionProblem(
+  plan: Pick<PlanDocument, 'kind' | 'pricePerSeatCents'> | null,
+  revision: { newPricePerSeatCents: number; effectiveFrom: Date },
+  now: Date,
+): { field: 'planId' | 'newPricePerSeatCents' | 'effectiveFrom'; message: string } | null {
+  if (!plan) return { field: 'planId', message: 'planId: no such plan' };
+  if (plan.kind !== 'PREMIUM') return { field: 'planId', message: 'planId: only PREMIUM plans have a price' };
+  if (revision.effectiveFrom.getTime() <= now.getTime()) return { field: 'effectiveFrom', message: 'effectiveFrom: must be in the future' };
+  return null;
+}
+
+/** Price of add-on credits (BIL-01), excluding VAT: quantity x unit price. */
+export function addOnPriceCents(price: Pick<AddOnPriceDocument, 'unitPriceCents'>, quantity: number): number {
+  return price.unitPriceCents * quantity;
 }

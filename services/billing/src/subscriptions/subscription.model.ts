@@ -132,6 +132,28 @@ export interface PriceRevisionNotice {
 export interface Termination {
   reason: TerminationReason;
   at: Date;
+  /** Stripe cancelled, workspace credits forfeited, FREEMIUM resumed: retried until done. */
+  followUpsDone: boolean;
+}
+
+/** Add-on credits waiting for their one-off invoice to be paid (BIL-01, BIL-06). */
+export interface PendingAddOnPurchase {
+  operationId: string;
+  creditType: CreditType;
+  quantity: number;
+  amountCents: number;
+  invoiceId: string | null;
+  /** End of the period the credits belong to (BIL-05). */
+  expiresAt: Date;
+  /** Bought again at a renewal (BIL-06) rather than by the subscriber. */
+  renewal: boolean;
+  requestedAt: Date;
+}
+
+/** Subscription credits (limited types) granted for the current period: the cap of a carry-over (BIL-05). */
+export interface PeriodCredit {
+  creditType: CreditType;
+  amount: number;
 }
 
 export interface SubscriptionDocument extends WithOutbox {
@@ -162,6 +184,8 @@ export interface SubscriptionDocument extends WithOutbox {
   breach: BreachSuspension | null;
   nonPayment: NonPaymentSuspension | null;
   priceRevision: PriceRevisionNotice | null;
+  pendingAddOns: PendingAddOnPurchase[];
+  periodCredits: PeriodCredit[];
   /** Grants decided with a state change and not yet confirmed written to the ledger. */
   pendingGrants: GrantOrder[];
   termination: Termination | null;
@@ -277,9 +301,34 @@ const subscriptionSchema = new Schema<SubscriptionDocument>(
       ),
       default: null,
     },
+    pendingAddOns: {
+      type: [
+        new Schema<PendingAddOnPurchase>(
+          {
+            operationId: String,
+            creditType: { type: String, enum: creditTypeSchema.options },
+            quantity: Number,
+            amountCents: Number,
+            invoiceId: String,
+            expiresAt: Date,
+            renewal: Boolean,
+            requestedAt: Date,
+          },
+          { _id: false },
+        ),
+      ],
+      default: [],
+    },
+    periodCredits: {
+      type: [new Schema<PeriodCredit>({ creditType: { type: String, enum: creditTypeSchema.options }, amount: Number }, { _id: false })],
+      default: [],
+    },
     pendingGrants: { type: [grantOrderSchema], default: [] },
     termination: {
-      type: new Schema<Termination>({ reason: { type: String, enum: terminationReasons }, at: Date }, { _id: false }),
+      type: new Schema<Termination>(
+        { reason: { type: String, enum: terminationReasons }, at: Date, followUpsDone: Boolean },
+        { _id: false },
+      ),
       default: null,
     },
     createdAt: { type: Date, required: true },
@@ -294,6 +343,7 @@ subscriptionSchema.index({ subscriberUserId: 1 });
 subscriptionSchema.index({ status: 1, 'currentPeriod.end': 1 });
 subscriptionSchema.index({ 'stripe.subscriptionId': 1 }, { sparse: true });
 subscriptionSchema.index({ 'pendingGrants.key': 1 }, { sparse: true });
+subscriptionSchema.index({ 'termination.followUpsDone': 1 }, { sparse: true });
 addOutboxIndex(subscriptionSchema);
 
 export type SubscriptionModel = Model<SubscriptionDocument>;

@@ -1,5 +1,9 @@
-import { HOUR_MS } from '@leadgraph/platform';
-import type { BillingPeriod, CreditType, PlanCreditAllowance, PlanDocument, PlanKind } from '../plans/plan.model';
+import { z } from 'zod';
+import { HOUR_MS, forbidden, requireAuthenticated, requireUser, type Caller } from '@leadgraph/platform';
+import { stripePaymentMethodIdSchema } from '../payment-methods/payment-method.rules';
+import { addOnCreditTypes, type BillingPeriod, type CreditType, type PlanCreditAllowance, type PlanDocument, type PlanKind } from '../plans/plan.model';
+import { normaliseVatNumber } from '../vat/vat.rules';
+import type { ScheduledChange, SubscriptionStatus } from './subscription.model';
 
 /**
  * Subscription rules (BIL-02, BIL-05, BIL-09, BIL-10): billing periods, what a period grants, how a
@@ -203,4 +207,94 @@ export function endOfTermChange(anchor: Date, billingPeriod: BillingPeriod, curr
   }
   const next = periodAt(anchor, billingPeriod, current.index + 1);
   return { effectiveAt: next.end, lastPeriodIndex: next.index, renewsFirst: true };
+}
+
+/**
+ * Who may change a workspace's subscription: a signed-in administrator of that workspace, never a
+ * partner token (ACC-08: tokens read billing at most). Returns the workspace and the acting user.
+ */
+export function workspaceAdminOf(caller: Caller): { userId: string; workspaceId: string } {
+  const user = requireUser(caller);
+  if (!user.workspaceId) throw forbidden('Only a workspace administrator manages its subscription; create a workspace first');
+  if (user.workspaceRole !== 'ADMIN') throw forbidden('Only a workspace administrator manages its subscription');
+  return { userId: user.userId, workspaceId: user.workspaceId };
+}
+
+/**
+ * Who may read an owner's subscription, invoices and payment methods: for a workspace its
+ * administrators, for a user that user; partner tokens of the same workspace or user with
+ * `billing:read` (ACC-08).
+ */
+export function assertMayReadBilling(caller: Caller, owner: { ownerType: 'USER' | 'WORKSPACE'; ownerId: string }): void {
+  const authenticated = requireAuthenticated(caller);
+  if (authenticated.kind === 'apiToken') {
+    if (!authenticated.scopes.includes('billing:read')) throw forbidden('Missing scope billing:read', 'billing:read');
+    const same = owner.ownerType === 'WORKSPACE' ? authenticated.workspaceId === owner.ownerId : authenticated.userId === owner.ownerId;
+    if (!same) throw forbidden('This token cannot read the billing of another owner');
+    return;
+  }
+  if (owner.ownerType === 'USER') {
+    if (authenticated.userId !== owner.ownerId) throw forbidden('Only the user reads their own subscription');
+    return;
+  }
+  if (authenticated.workspaceId !== owner.ownerId || authenticated.workspaceRole !== 'ADMIN') {
+    throw forbidden("Only the workspace's administrators read its billing");
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs (validated before anything is read or written)
+// ---------------------------------------------------------------------------------------------
+
+const planIdSchema = z.string().trim().min(1, 'is required').max(100, 'is too long');
+const seatsSchema = z.number().int('must be a whole number');
+
+export const subscribeInputSchema = z.object({
+  planId: planIdSchema,
+  seats: seatsSchema,
+  billingCountry: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code'),
+  vatNumber: z
+    .string()
+    .max(30, 'is too long')
+    .transform((raw) => normaliseVatNumber(raw) || null)
+    .nullable()
+    .optional(),
+  paymentMethodId: stripePaymentMethodIdSchema,
+  /** Where invoices and notices go (formal notices BIL-14, price revisions BIL-15). */
+  billingEmail: z.string().trim().toLowerCase().max(254, 'is too long').pipe(z.email('must be an e-mail address')),
+});
+export type SubscribeInput = z.input<typeof subscribeInputSchema>;
+
+export const changePlanInputSchema = z
+  .object({ planId: planIdSchema.optional(), seats: seatsSchema.optional() })
+  .refine((input) => input.planId !== undefined || input.seats !== undefined, { message: 'give a plan, seats or both', path: ['planId'] });
+export type ChangePlanInput = z.input<typeof changePlanInputSchema>;
+
+export const cancellationModes = ['NON_RENEWAL', 'EARLY_TERMINATION'] as const;
+export type CancellationMode = (typeof cancellationModes)[number];
+export const cancelInputSchema = z.object({ mode: z.enum(cancellationModes).default('NON_RENEWAL') });
+export type CancelInput = z.input<typeof cancelInputSchema>;
+
+export const buyAddOnInputSchema = z.object({
+  creditType: z.enum(addOnCreditTypes, { message: 'add-ons exist for PHONE, DIRECT_EMAIL and EXPORT credits' }),
+  quantity: z.number().int('must be a whole number').min(1, 'must be at least 1'),
+});
+export type BuyAddOnInput = z.input<typeof buyAddOnInputSchema>;
+
+export const priceRevisionAnswers = ['ACCEPT', 'KEEP_OLD_PLAN'] as const;
+export const respondToPriceRevisionInputSchema = z.object({ response: z.enum(priceRevisionAnswers) });
+export type RespondToPriceRevisionInput = z.input<typeof respondToPriceRevisionInputSchema>;
+
+/** What `SubscriptionChanged` says of a subscription (the contract knows ACTIVE, SUSPENDED, CANCELLING). */
+export function eventStatusOf(subscription: {
+  status: SubscriptionStatus;
+  scheduledChange: Pick<ScheduledChange, 'kind'> | null;
+}): 'ACTIVE' | 'SUSPENDED' | 'CANCELLING' {
+  if (subscription.status === 'SUSPENDED') return 'SUSPENDED';
+  if (subscription.scheduledChange && subscription.scheduledChange.kind !== 'DOWNGRADE') return 'CANCELLING';
+  return 'ACTIVE';
 }

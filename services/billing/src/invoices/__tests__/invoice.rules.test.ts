@@ -8,6 +8,7 @@ import {
   lateInterestRateBasisPoints,
   legalInterestRateSchema,
   legalRateOn,
+  mayMoveInvoiceStatus,
   mayPurgeInvoice,
 } from '../invoice.rules';
 
@@ -65,5 +66,20 @@ describe('invoice rules: late payment (BIL-14)', () => {
   it('[BIL-14] the rate is the one in force on the due date', () => {
     const charges = lateCharges({ amountDueCents: 250_000, dueAt: at('2025-07-15T00:00:00.000Z'), paidAt: null }, at('2025-08-14T00:00:00.000Z'), legalRates);
     expect(charges).toEqual({ daysLate: 30, interestDays: 21, annualRateBasisPoints: 1328, interestCents: 1910, recoveryFeeCents: 4000 });
+  });
+});
+
+describe('invoice rules: mirrored status (BIL-16)', () => {
+  it.each([
+    ['DRAFT', 'OPEN', true],
+    ['OPEN', 'PAID', true],
+    ['OPEN', 'OPEN', true],
+    ['UNCOLLECTIBLE', 'PAID', true],
+    ['PAID', 'OPEN', false],
+    ['PAID', 'VOID', false],
+    ['VOID', 'PAID', false],
+    ['OPEN', 'DRAFT', false],
+  ] as const)('[BIL-16] a webhook may move an invoice from %s to %s: %s (late, older events never undo a payment)', (from, to, allowed) => {
+    expect(mayMoveInvoiceStatus(from, to)).toBe(allowed);
   });
 });

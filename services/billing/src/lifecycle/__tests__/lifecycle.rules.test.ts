@@ -5,10 +5,12 @@ import {
   NON_PAYMENT_TERMINATION_DAYS_AFTER_NOTICE,
   breachTerminationAt,
   decideRollover,
+  formalNoticeMail,
   nextPeriodTerms,
   nonPaymentTerminationAt,
   oldPriceKeptUntil,
   priceRevisionAnswerBy,
+  priceRevisionNoticeMail,
   pricePerSeatFrom,
   revisionAnswer,
   revisionAnswerProblem,
@@ -194,5 +196,38 @@ describe('lifecycle rules: price revision (BIL-15)', () => {
     ['old plan kept, at most one year', kept, '2028-04-01', 10900],
   ] as const)('[BIL-15] %s: the period starting %s costs %i per seat', (_label, state, periodStart, price) => {
     expect(pricePerSeatFrom(state, at(`${periodStart}T00:00:00.000Z`), 9900)).toBe(price);
+  });
+});
+
+describe('lifecycle rules: notices', () => {
+  it('[BIL-14] the formal notice states the debt, the EUR 40 fee, the late interest and the termination date', () => {
+    const mail = formalNoticeMail({
+      invoiceNumber: 'LG-0001',
+      amountDueCents: 35_640,
+      dueAt: at('2027-03-01T00:00:00.000Z'),
+      terminationAt: at('2027-03-16T00:00:00.000Z'),
+      lateInterestRateBasisPoints: 1328,
+      recoveryFeeCents: 4000,
+    });
+    expect(mail.subject).toBe('Formal notice: invoice LG-0001 is unpaid');
+    expect(mail.text).toContain('EUR 356.40');
+    expect(mail.text).toContain('EUR 40.00');
+    expect(mail.text).toContain('13.28 % a year');
+    expect(mail.text).toContain('2027-03-16');
+  });
+
+  it('[BIL-15] the price revision notice gives the new price, the renewal it applies from and the silence deadline', () => {
+    const mail = priceRevisionNoticeMail({
+      planName: 'Business',
+      seats: 3,
+      oldPricePerSeatCents: 9900,
+      newPricePerSeatCents: 10900,
+      appliesAt: at('2027-04-01T00:00:00.000Z'),
+      answerBy: at('2027-03-16T00:00:00.000Z'),
+    });
+    expect(mail.subject).toBe('The price of your Business plan changes on 2027-04-01');
+    expect(mail.text).toContain('EUR 109.00 per seat');
+    expect(mail.text).toContain('Without an answer by 2027-03-16, the new price is accepted.');
+    expect(mail.text).toContain('at most one year');
   });
 });

@@ -1,0 +1,88 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import { invoicePurposes, invoiceStatuses, type InvoicePurpose, type InvoiceStatus } from './invoice.rules';
+import type { SubscriptionOwner } from '../subscriptions/subscription.model';
+import type { VatTreatment } from '../vat/vat.rules';
+
+/**
+ * Local mirror of a Stripe invoice (BIL-16): amounts in cents, VAT, status, period and links,
+ * kept until `retainedUntil`, 10 years after the end of its fiscal year (BIL-17). Stripe is the
+ * source of truth for amounts and status; the mirror only moves forward.
+ */
+export interface InvoiceDocument {
+  /** The Stripe invoice id. */
+  _id: string;
+  subscriptionId: string;
+  owner: SubscriptionOwner;
+  purpose: InvoicePurpose;
+  /** The upgrade or add-on purchase this invoice pays for, if any. */
+  operationId: string | null;
+  number: string | null;
+  status: InvoiceStatus;
+  currency: string;
+  subtotalCents: number;
+  vatCents: number;
+  totalCents: number;
+  amountDueCents: number;
+  amountPaidCents: number;
+  amountRemainingCents: number;
+  vatTreatment: VatTreatment;
+  vatRateBasisPoints: number;
+  periodStart: Date;
+  periodEnd: Date;
+  issuedAt: Date;
+  dueAt: Date;
+  paidAt: Date | null;
+  /** First failed payment attempt (BIL-14); late charges run from the due date. */
+  paymentFailedAt: Date | null;
+  hostedInvoiceUrl: string | null;
+  invoicePdfUrl: string | null;
+  retainedUntil: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const invoiceSchema = new Schema<InvoiceDocument>(
+  {
+    _id: { type: String, required: true },
+    subscriptionId: { type: String, required: true },
+    owner: {
+      type: new Schema<SubscriptionOwner>({ ownerType: String, ownerId: String }, { _id: false }),
+      required: true,
+    },
+    purpose: { type: String, enum: invoicePurposes, required: true },
+    operationId: { type: String, default: null },
+    number: { type: String, default: null },
+    status: { type: String, enum: invoiceStatuses, required: true },
+    currency: { type: String, required: true },
+    subtotalCents: { type: Number, required: true },
+    vatCents: { type: Number, required: true },
+    totalCents: { type: Number, required: true },
+    amountDueCents: { type: Number, required: true },
+    amountPaidCents: { type: Number, required: true },
+    amountRemainingCents: { type: Number, required: true },
+    vatTreatment: { type: String, required: true },
+    vatRateBasisPoints: { type: Number, required: true },
+    periodStart: { type: Date, required: true },
+    periodEnd: { type: Date, required: true },
+    issuedAt: { type: Date, required: true },
+    dueAt: { type: Date, required: true },
+    paidAt: { type: Date, default: null },
+    paymentFailedAt: { type: Date, default: null },
+    hostedInvoiceUrl: { type: String, default: null },
+    invoicePdfUrl: { type: String, default: null },
+    retainedUntil: { type: Date, required: true },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { collection: 'invoices', versionKey: false },
+);
+// Newest first per owner, for the paginated list.
+invoiceSchema.index({ 'owner.ownerType': 1, 'owner.ownerId': 1, issuedAt: -1, _id: -1 });
+invoiceSchema.index({ subscriptionId: 1 });
+invoiceSchema.index({ retainedUntil: 1 });
+
+export type InvoiceModel = Model<InvoiceDocument>;
+
+export function invoiceModel(connection: Connection): InvoiceModel {
+  return (connection.models.Invoice as InvoiceModel | undefined) ?? connection.model<InvoiceDocument>('Invoice', invoiceSchema);
+}
