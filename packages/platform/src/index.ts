@@ -30,3 +30,4 @@ export * from './graphql/credit-type';
 export * from './graphql/relay';
 export * from './mongo/reference-data';
 export * from './service/periodic-job';
+export * from './stripe-local';
