@@ -314,6 +314,93 @@ describe('the server clock', () => {
   });
 });
 
+describe('subscription lifecycle edges', () => {
+  it('runs a free trial, then bills the first period when the trial ends', async () => {
+    const price = await monthlyPlan();
+    const { customer } = await customerWithCard('pm_card_visa');
+
+    const subscription = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], trial_period_days: 14, expand: ['latest_invoice'] });
+    expect(subscription).toMatchObject({ status: 'trialing', trial_start: START_SECONDS, trial_end: START_SECONDS + 14 * DAY });
+    expect(latestInvoiceOf(subscription)).toMatchObject({ status: 'paid', total: 0, amount_paid: 0 });
+
+    await local.control.advanceClock(15 * DAY);
+    const active = await stripe.subscriptions.retrieve(subscription.id, { expand: ['latest_invoice'] });
+    expect(active.status).toBe('active');
+    expect(active.items.data[0]).toMatchObject({ current_period_start: START_SECONDS + 14 * DAY, current_period_end: START_SECONDS + 14 * DAY + 31 * DAY });
+    expect(latestInvoiceOf(active)).toMatchObject({ billing_reason: 'subscription_cycle', status: 'paid', amount_paid: 4900 });
+  });
+
+  it('bills create_prorations changes on the next renewal invoice', async () => {
+    const price = await monthlyPlan(3000);
+    const { customer } = await customerWithCard('pm_card_visa');
+    const subscription = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id, quantity: 2 }] });
+    await local.control.advanceClock(15 * DAY);
+
+    await stripe.subscriptions.update(subscription.id, { items: [{ id: subscription.items.data[0]?.id ?? '', quantity: 1 }] });
+    const pending = await stripe.invoiceItems.list({ customer: customer.id, pending: true });
+    expect(pending.data.map((item) => [item.amount, item.proration])).toEqual([
+      [1500, true],
+      [-3000, true],
+    ]);
+
+    await local.control.advanceClock(16 * DAY);
+    const renewal = (await stripe.invoices.list({ subscription: subscription.id, limit: 1 })).data[0];
+    expect(renewal?.billing_reason).toBe('subscription_cycle');
+    expect(renewal?.lines.data.map((line) => line.amount).sort((a, b) => a - b)).toEqual([-3000, 1500, 3000]);
+    expect(renewal).toMatchObject({ status: 'paid', total: 1500 });
+  });
+
+  it('cancels the subscription when every retry of a renewal fails, and expires an unpaid first invoice', async () => {
+    const price = await monthlyPlan();
+    const { customer } = await customerWithCard('pm_card_visa');
+    const subscription = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }] });
+    await local.control.failNextCharge(customer.id, { times: 4 });
+
+    await local.control.advanceClock(31 * DAY + 16 * DAY);
+    const ended = await stripe.subscriptions.retrieve(subscription.id, { expand: ['latest_invoice'] });
+    expect(ended).toMatchObject({ status: 'canceled', cancellation_details: { reason: 'payment_failed' } });
+    expect(latestInvoiceOf(ended)).toMatchObject({ status: 'open', attempt_count: 4, next_payment_attempt: null });
+    expect((await drainedEventTypes()).filter((type) => type === 'invoice.payment_failed')).toHaveLength(4);
+    const failures = await local.control.webhookDeliveries({ eventType: 'invoice.payment_failed' });
+    expect(failures.every((delivery) => delivery.ok && delivery.attempt === 1)).toBe(true);
+
+    const declined = await customerWithCard('pm_card_chargeDeclined');
+    const incomplete = await stripe.subscriptions.create({ customer: declined.customer.id, items: [{ price: price.id }] });
+    expect(incomplete.status).toBe('incomplete');
+    await local.control.advanceClock(DAY);
+    const expired = await stripe.subscriptions.retrieve(incomplete.id, { expand: ['latest_invoice'] });
+    expect(expired.status).toBe('incomplete_expired');
+    expect(latestInvoiceOf(expired).status).toBe('void');
+  });
+
+  it('signs with the simulated clock when asked, for receivers verifying against a manual clock', async () => {
+    const secret = 'whsec_manualclocksecret';
+    const startedAt = new Date('2021-03-01T00:00:00.000Z');
+    const manualReceiver = new WebhookReceiver();
+    let verifyAt = startedAt.getTime();
+    await manualReceiver.start((payload, signature) => stripe.webhooks.constructEvent(payload, signature, secret, 300, undefined, verifyAt));
+    const simulated = await LocalStripeServer.start({ webhookUrl: manualReceiver.url, webhookSecret: secret, startTime: startedAt, webhookSignatureClock: 'server-clock', webhookRetryDelaysMs: [] });
+    try {
+      const client = new Stripe(simulated.secretKey, { ...simulated.clientConfig, maxNetworkRetries: 0 });
+      await client.customers.create({ email: 'early@acme.test' });
+      await simulated.control.drainWebhooks();
+      await simulated.control.advanceClock(30 * DAY);
+      verifyAt += 30 * DAY * 1000;
+      await client.customers.create({ email: 'later@acme.test' });
+      await simulated.control.drainWebhooks();
+
+      expect(manualReceiver.rejected).toEqual([]);
+      expect(manualReceiver.verified.map((event) => [event.type, event.created])).toEqual([
+        ['customer.created', startedAt.getTime() / 1000],
+        ['customer.created', startedAt.getTime() / 1000 + 30 * DAY],
+      ]);
+    } finally {
+      await simulated.stop();
+      await manualReceiver.stop();
+    }
+  });
+});
+
 describe('one-off invoices', () => {
   it('invoices an add-on with invoice items, a VAT rate, finalize and pay', async () => {
     const addOn = await stripe.prices.create({ currency: 'eur', unit_amount: 1900, product_data: { name: 'Credit pack' } });

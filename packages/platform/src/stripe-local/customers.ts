@@ -579,7 +579,17 @@ export const customerRoutes: Route[] = [
   {
     method: 'GET',
     pattern: '/v1/payment_methods/:id',
-    handle: (context) => (parseParams(retrieveOnly, context.params), requirePaymentMethod(context.engine, pathParam(context, 'id'), 'payment_method')),
+    handle: (context) => {
+      parseParams(retrieveOnly, context.params);
+      const id = pathParam(context, 'id');
+      // A test id (`pm_card_visa`) names a fresh unattached card each time, as in Stripe's test mode.
+      if (id.startsWith('pm_card_')) {
+        const paymentMethod = cardPaymentMethod(context.engine, testCardByName(id.slice('pm_card_'.length), 'payment_method'));
+        context.engine.state.paymentMethods.set(paymentMethod.id, paymentMethod);
+        return paymentMethod;
+      }
+      return requirePaymentMethod(context.engine, id, 'payment_method');
+    },
   },
   { method: 'POST', pattern: '/v1/payment_methods/:id', handle: updatePaymentMethod },
   { method: 'POST', pattern: '/v1/payment_methods/:id/attach', handle: attachRoute },

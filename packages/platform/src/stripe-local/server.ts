@@ -36,6 +36,13 @@ export interface LocalStripeServerOptions {
   dunning?: Partial<DunningOptions>;
   /** Pauses before webhook redeliveries (default 200 ms, 1 s, 3 s: three retries). */
   webhookRetryDelaysMs?: number[];
+  /**
+   * Which time signs webhooks. `wall-clock` (default) is Stripe's behaviour: right for receivers
+   * that verify against real time (`constructEvent` without `receivedAt`). `server-clock` signs
+   * with the simulated clock, for receivers that verify against a manual clock kept in step
+   * with this server's (`constructEvent(..., 300, undefined, clock.now().getTime())`).
+   */
+  webhookSignatureClock?: 'wall-clock' | 'server-clock';
 }
 
 export interface RunningLocalStripe {
@@ -130,7 +137,11 @@ export class LocalStripeServer {
     this.secretKey = options.secretKey ?? `sk_test_local_${randomToken(24)}`;
     this.webhookSecret = options.webhookSecret ?? newWebhookSecret();
     const startTime = options.startTime instanceof Date ? Math.floor(options.startTime.getTime() / 1000) : (options.startTime ?? Math.floor(Date.now() / 1000));
-    this.dispatcher = new WebhookDispatcher({ retryDelaysMs: options.webhookRetryDelaysMs ?? [200, 1000, 3000], timeoutMs: 10_000 });
+    this.dispatcher = new WebhookDispatcher({
+      retryDelaysMs: options.webhookRetryDelaysMs ?? [200, 1000, 3000],
+      timeoutMs: 10_000,
+      signatureTime: () => (options.webhookSignatureClock === 'server-clock' ? this.engine.now() : Math.floor(Date.now() / 1000)),
+    });
     this.engine = new StripeEngine(
       {
         apiVersion: LOCAL_STRIPE_API_VERSION,

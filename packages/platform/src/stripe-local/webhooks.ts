@@ -47,6 +47,8 @@ export interface WebhookDispatcherOptions {
   retryDelaysMs: number[];
   /** How long a receiver may take to answer one delivery. */
   timeoutMs: number;
+  /** The `t=` of signatures, unix seconds (wall-clock time like Stripe, or the simulated clock). */
+  signatureTime: () => number;
 }
 
 export class WebhookDispatcher {
@@ -118,7 +120,7 @@ export class WebhookDispatcher {
           headers: {
             'content-type': 'application/json; charset=utf-8',
             'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
-            'stripe-signature': stripeSignatureHeader(payload, endpoint.secret),
+            'stripe-signature': stripeSignatureHeader(payload, endpoint.secret, this.options.signatureTime()),
           },
           body: payload,
           signal: AbortSignal.timeout(this.options.timeoutMs),
