@@ -3,8 +3,11 @@
  * with real payment outcomes, signed webhooks verified by `stripe.webhooks.constructEvent`, the
  * server clock driving renewals and period-end cancellations, idempotency and auth errors.
  */
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import Stripe from 'stripe';
 import { LocalStripeServer, type RunningLocalStripe } from '../src/stripe-local';
 import { eventually } from '../src/testing/harness';
@@ -502,6 +505,32 @@ describe('Stripe wire conventions', () => {
       expect(event.data.object).toMatchObject({ id: customer.id });
     } finally {
       await new Promise<void>((resolve) => flaky.close(() => resolve()));
+    }
+  });
+});
+
+describe('local runs', () => {
+  it('keeps the account in its data file across restarts, with a running clock', async () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'stripe-local-'));
+    const dataFile = path.join(directory, 'account.bin');
+    try {
+      const first = await LocalStripeServer.start({ dataFile, clockMode: 'real-time', secretKey: 'sk_test_local_persisted' });
+      const firstClient = new Stripe(first.secretKey, { ...first.clientConfig, maxNetworkRetries: 0 });
+      const customer = await firstClient.customers.create({ email: 'kept@acme.test' });
+      await first.control.advanceClock(10 * DAY);
+      await first.stop();
+
+      const second = await LocalStripeServer.start({ dataFile, clockMode: 'real-time', secretKey: 'sk_test_local_persisted' });
+      try {
+        const secondClient = new Stripe(second.secretKey, { ...second.clientConfig, maxNetworkRetries: 0 });
+        const kept = await secondClient.customers.retrieve(customer.id);
+        expect(kept).toMatchObject({ id: customer.id, email: 'kept@acme.test' });
+        expect((await second.control.clock()).now).toBeGreaterThanOrEqual(customer.created + 10 * DAY);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      fs.rmSync(directory, { recursive: true, force: true });
     }
   });
 });

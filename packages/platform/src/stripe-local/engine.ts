@@ -1,4 +1,3 @@
-import { ManualClock } from '../clock/clock';
 import { emptyState, newId, type StoreState } from './state';
 import type { EventType, EventWire } from './wire';
 
@@ -11,8 +10,13 @@ export interface DunningOptions {
 
 export interface EngineOptions {
   apiVersion: string;
-  /** Unix seconds the server clock starts at (frozen until moved through the test-control API). */
+  /** Unix seconds the server clock starts at. */
   startTime: number;
+  /**
+   * `frozen`: time stands still until moved through the test-control API (tests).
+   * `real-time`: time runs like a wall clock from the start time, moves still add up (local runs).
+   */
+  clockMode: 'frozen' | 'real-time';
   /** Stripe leaves renewal invoices in draft about an hour before finalizing and charging them. */
   renewalFinalizationDelaySeconds: number;
   /** A subscription whose first invoice is still unpaid after this long becomes incomplete_expired. */
@@ -32,24 +36,32 @@ export interface RequestContext {
  */
 export class StripeEngine {
   state: StoreState = emptyState();
-  readonly clock: ManualClock;
+  /** Simulated time (ms) at the last set, and the wall-clock time (ms) of that set. */
+  private simulatedAtSetMs: number;
+  private wallAtSetMs = Date.now();
   private pendingEvents: EventWire[] = [];
   private context: RequestContext = { requestId: null, idempotencyKey: null };
 
   constructor(
     readonly options: EngineOptions,
     private readonly onCommit: (events: EventWire[]) => void,
+    private readonly afterCommit: () => void = () => undefined,
   ) {
-    this.clock = new ManualClock(new Date(options.startTime * 1000));
+    this.simulatedAtSetMs = options.startTime * 1000;
+  }
+
+  private nowMs(): number {
+    return this.options.clockMode === 'real-time' ? this.simulatedAtSetMs + (Date.now() - this.wallAtSetMs) : this.simulatedAtSetMs;
   }
 
   /** Server time in unix seconds. */
   now(): number {
-    return Math.floor(this.clock.now().getTime() / 1000);
+    return Math.floor(this.nowMs() / 1000);
   }
 
   setNow(unixSeconds: number): void {
-    this.clock.set(new Date(unixSeconds * 1000));
+    this.simulatedAtSetMs = unixSeconds * 1000;
+    this.wallAtSetMs = Date.now();
   }
 
   /** Records an event with a snapshot of `object` now; `position` inserts it earlier in this call's events. */
@@ -84,7 +96,7 @@ export class StripeEngine {
    */
   transaction<Result>(context: RequestContext, work: () => Result): Result {
     const snapshot = structuredClone(this.state);
-    const clockBefore = this.clock.now();
+    const clockBefore = this.now();
     this.pendingEvents = [];
     this.context = context;
     try {
@@ -96,7 +108,7 @@ export class StripeEngine {
         this.commit();
       } else {
         this.state = snapshot;
-        this.clock.set(clockBefore);
+        this.setNow(clockBefore);
         this.pendingEvents = [];
       }
       throw error;
@@ -110,6 +122,13 @@ export class StripeEngine {
     this.pendingEvents = [];
     for (const event of events) this.state.events.set(event.id, event);
     if (events.length > 0) this.onCommit(events);
+    this.afterCommit();
+  }
+
+  /** Replaces the state and clock (a saved account loaded at start). */
+  restore(state: StoreState, now: number): void {
+    this.state = state;
+    this.setNow(now);
   }
 
   reset(): void {

@@ -8,6 +8,7 @@ import { StripeEngine, type DunningOptions } from './engine';
 import { StripeApiError, invalidParam, noSuch, notFoundRoute, type StripeErrorBody } from './errors';
 import { expandResponse, toJson } from './expand';
 import { parseStripeForm, type FormRecord } from './form';
+import { loadAccount, saveAccount } from './persistence';
 import { invoiceRoutes, markInvoicePaid, requireInvoice } from './invoices';
 import type { HttpMethod, Route } from './route';
 import { randomToken } from './state';
@@ -43,6 +44,10 @@ export interface LocalStripeServerOptions {
    * with this server's (`constructEvent(..., 300, undefined, clock.now().getTime())`).
    */
   webhookSignatureClock?: 'wall-clock' | 'server-clock';
+  /** `frozen` (default): time moves only through `/_test/clock`; `real-time`: it also runs (local runs). */
+  clockMode?: 'frozen' | 'real-time';
+  /** Keeps the account (objects, events, clock) in this file across restarts (local runs). */
+  dataFile?: string;
 }
 
 export interface RunningLocalStripe {
@@ -130,6 +135,7 @@ export class LocalStripeServer {
   private server: http.Server | null = null;
   /** The endpoint of the start options: the only one a reset keeps. */
   private startEndpointId: string | null = null;
+  private ticker: NodeJS.Timeout | null = null;
   readonly secretKey: string;
   readonly webhookSecret: string;
 
@@ -149,9 +155,15 @@ export class LocalStripeServer {
         renewalFinalizationDelaySeconds: options.renewalFinalizationDelaySeconds ?? 3600,
         incompleteExpirySeconds: 23 * 3600,
         dunning: { retryDelaysDays: [3, 5, 7], afterFinalFailure: 'cancel', ...options.dunning },
+        clockMode: options.clockMode ?? 'frozen',
       },
       (events) => this.dispatcher.dispatch(events),
+      () => {
+        if (options.dataFile) saveAccount(options.dataFile, this.engine.state, this.engine.now());
+      },
     );
+    const saved = options.dataFile ? loadAccount(options.dataFile) : null;
+    if (saved) this.engine.restore(saved.state, Math.max(saved.now, options.clockMode === 'real-time' ? Math.floor(Date.now() / 1000) : saved.now));
     if (options.webhookUrl) {
       this.startEndpointId = this.dispatcher.addEndpoint({ url: options.webhookUrl, secret: this.webhookSecret, created: startTime }).id;
     }
@@ -173,6 +185,11 @@ export class LocalStripeServer {
       });
     });
     this.server = server;
+    if (this.options.clockMode === 'real-time') {
+      // What falls due while time runs (renewals, retries) happens without waiting for a request.
+      this.ticker = setInterval(() => this.runDueWork(), 15_000);
+      this.ticker.unref();
+    }
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.options.port ?? 0, host, () => resolve());
@@ -191,7 +208,17 @@ export class LocalStripeServer {
     };
   }
 
+  /** Runs what fell due up to now (a running clock); failures are left for the next tick. */
+  private runDueWork(): void {
+    try {
+      this.engine.transaction({ requestId: null, idempotencyKey: null }, () => advanceClockTo(this.engine, this.engine.now()));
+    } catch {
+      // Nothing was kept (the transaction rolled back); the next tick tries again.
+    }
+  }
+
   private async stop(): Promise<void> {
+    if (this.ticker) clearInterval(this.ticker);
     await this.dispatcher.idle(2_000);
     const server = this.server;
     if (!server) return;
@@ -234,6 +261,7 @@ export class LocalStripeServer {
 
     const authError = this.authenticate(request.headers.authorization);
     if (authError) return send(authError.status, errorJson(authError.body));
+    if (this.options.clockMode === 'real-time') this.runDueWork();
 
     // Same key, same request: the first answer again; same key, other parameters: refused.
     const fingerprint = `${method} ${url.pathname} ${body}`;
@@ -383,6 +411,7 @@ export class LocalStripeServer {
       if (method === 'POST' && path === '/_test/reset') {
         await this.dispatcher.idle(5_000);
         this.engine.reset();
+        if (this.options.dataFile) saveAccount(this.options.dataFile, this.engine.state, this.engine.now());
         this.idempotency.clear();
         this.requests.length = 0;
         this.dispatcher.clearLog();
