@@ -1,20 +1,23 @@
 /**
  * `npm start`: runs the whole stack locally. Uses MONGO_URL / NATS_URL / SMTP_URL when given,
  * otherwise starts the embedded MongoDB (H2 file backend under .data/, so data survives a
- * restart), nats-server -js and the SMTP sink; then the five subgraphs and the gateway as child
- * processes, seeds a demo workspace and prints the gateway URL.
+ * restart), nats-server -js and the SMTP sink; STRIPE_API_BASE likewise, otherwise the local
+ * Stripe-compatible server (account kept under .data/ too); then the five subgraphs and the
+ * gateway as child processes, seeds a demo workspace and prints the gateway URL.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import {
+  LocalStripeServer,
   MailSink,
   REPO_ROOT,
   findFreePort,
   startEmbeddedMongo,
   startNatsServer,
   type ManagedProcess,
+  type RunningLocalStripe,
 } from '@leadgraph/platform';
 import { subgraphDefinitions } from '../gateway/src/subgraphs';
 import { seedDemoWorkspace } from './seed-demo';
@@ -58,16 +61,42 @@ function startNodeProcess(label: string, entry: string, env: NodeJS.ProcessEnv):
   return child;
 }
 
+/** Where the billing service receives Stripe's webhooks (its HTTP route must match). */
+const STRIPE_WEBHOOK_PATH = '/stripe/webhooks';
+
+/**
+ * Stripe settings of the billing service: the given STRIPE_API_BASE (with its keys from the
+ * environment), else the local Stripe-compatible server, started with its clock running and its
+ * webhooks signed for the billing service at `billingPort`.
+ */
+async function stripeEnvironment(billingPort: number): Promise<{ env: NodeJS.ProcessEnv; local: RunningLocalStripe | null }> {
+  if (process.env.STRIPE_API_BASE) return { env: {}, local: null };
+  const local = await LocalStripeServer.start({
+    port: await preferredPort(12111),
+    secretKey: process.env.STRIPE_SECRET_KEY ?? 'sk_test_local_leadgraph_dev',
+    webhookSecret: process.env.STRIPE_WEBHOOK_SECRET ?? 'whsec_local_leadgraph_dev',
+    webhookUrl: `http://127.0.0.1:${billingPort}${STRIPE_WEBHOOK_PATH}`,
+    clockMode: 'real-time',
+    dataFile: path.join(DATA_DIR, 'stripe-local/account.bin'),
+  });
+  return {
+    env: { STRIPE_API_BASE: local.url, STRIPE_SECRET_KEY: local.secretKey, STRIPE_WEBHOOK_SECRET: local.webhookSecret },
+    local,
+  };
+}
+
 async function main(): Promise<void> {
   fs.mkdirSync(DATA_DIR, { recursive: true });
   const infra: ManagedProcess[] = [];
   const children: ChildProcess[] = [];
   let sink: MailSink | null = null;
+  let localStripe: RunningLocalStripe | null = null;
 
   const shutdown = async () => {
     for (const child of children) child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 1500));
     await sink?.stop();
+    await localStripe?.stop();
     for (const managed of infra.reverse()) await managed.stop();
     process.exit(0);
   };
@@ -97,7 +126,15 @@ async function main(): Promise<void> {
     const port = await preferredPort(Number(new URL(definition.defaultUrl).port));
     const url = `http://127.0.0.1:${port}/graphql`;
     gatewayEnv[definition.urlEnv] = url;
-    children.push(startNodeProcess(definition.name, `services/${definition.name}/src/main.ts`, { ...shared, PORT: String(port) }));
+    let serviceEnv: NodeJS.ProcessEnv = {};
+    if (definition.name === 'billing') {
+      const stripe = await stripeEnvironment(port);
+      localStripe = stripe.local;
+      serviceEnv = stripe.env;
+    }
+    children.push(
+      startNodeProcess(definition.name, `services/${definition.name}/src/main.ts`, { ...shared, ...serviceEnv, PORT: String(port) }),
+    );
   }
   await Promise.all(
     subgraphDefinitions.map((definition) =>
@@ -113,6 +150,11 @@ async function main(): Promise<void> {
   console.log('\nleadgraph is running');
   console.log(`  gateway (GraphQL + Sandbox): ${gatewayUrl}`);
   if (mailApiUrl) console.log(`  mail sink (received mail):   ${mailApiUrl}/messages`);
+  if (localStripe) {
+    console.log(`  local Stripe API:            ${localStripe.url} (key ${localStripe.secretKey})`);
+    console.log(`    webhook deliveries:        ${localStripe.url}/_test/webhook-deliveries`);
+    console.log(`    move its clock:            curl -X POST ${localStripe.url}/_test/clock/advance -d '{"seconds":2678400}'`);
+  }
   console.log(`  demo login: ${demo.email} / ${demo.password} (workspace "${demo.workspaceName}")`);
   console.log('Press Ctrl+C to stop.\n');
 }
