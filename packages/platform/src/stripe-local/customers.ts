@@ -227,6 +227,13 @@ function deleteCustomer(context: RouteContext): DeletedWire {
     }
   }
   for (const paymentMethod of engine.state.paymentMethods.values()) if (paymentMethod.customer === customer.id) paymentMethod.customer = null;
+  // Nothing is collected from a deleted customer any more.
+  for (const invoice of engine.state.invoices.values()) {
+    if (!isDeleted(invoice) && invoice.customer === customer.id) {
+      invoice.next_payment_attempt = null;
+      invoice.automatically_finalizes_at = null;
+    }
+  }
   const deleted: DeletedWire = { id: customer.id, object: 'customer', deleted: true };
   engine.state.customers.set(customer.id, deleted);
   engine.emit('customer.deleted', customer);

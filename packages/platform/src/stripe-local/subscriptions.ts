@@ -434,6 +434,8 @@ function updateSubscription(context: RouteContext): SubscriptionWire {
         return;
       }
       const changed = (price !== undefined && price.id !== existing.price.id) || (input.quantity !== undefined && input.quantity !== existing.quantity);
+      // The credit names what was billed until now (the old price and quantity).
+      const previousItem = structuredClone(existing);
       if (price) {
         existing.price = structuredClone(price);
         existing.plan = planOf(price);
@@ -442,7 +444,7 @@ function updateSubscription(context: RouteContext): SubscriptionWire {
       existing.metadata = mergeMetadata(existing.metadata, input.metadata);
       if (input.tax_rates !== undefined) existing.tax_rates = input.tax_rates === '' ? [] : requireTaxRates(engine, input.tax_rates, `items[${index}][tax_rates]`);
       if (changed) {
-        credits.push({ item: structuredClone({ ...existing }), amount: -prorate(oldAmount, share), quantity: oldQuantity, description: `Unused time on ${oldQuantity} × ${oldName} after ${formatDay(prorationAt)}` });
+        credits.push({ item: previousItem, amount: -prorate(oldAmount, share), quantity: oldQuantity, description: `Unused time on ${oldQuantity} × ${oldName} after ${formatDay(prorationAt)}` });
         charges.push({ item: existing, amount: prorate(itemAmount(existing), share), quantity: existing.quantity, description: `Remaining time on ${existing.quantity} × ${productName(engine, existing.price)} after ${formatDay(prorationAt)}` });
       }
       return;
