@@ -62,7 +62,7 @@ function startNodeProcess(label: string, entry: string, env: NodeJS.ProcessEnv):
 }
 
 /** Where the billing service receives Stripe's webhooks (its HTTP route must match). */
-const STRIPE_WEBHOOK_PATH = '/stripe/webhooks';
+const STRIPE_WEBHOOK_PATH = '/webhooks/stripe';
 
 /**
  * Stripe settings of the billing service: the given STRIPE_API_BASE (with its keys from the
