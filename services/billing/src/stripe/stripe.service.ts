@@ -100,20 +100,22 @@ export class StripeBilling {
       if (isMissingResource(error)) throw badInput('paymentMethodId', 'paymentMethodId: no such payment method');
       throw error;
     }
-    const summary = paymentMethodSummaryFrom(paymentMethod);
-    if (!summary) throw badInput('paymentMethodId', 'paymentMethodId: only cards and SEPA direct debit are accepted');
+    if (!paymentMethodSummaryFrom(paymentMethod)) throw badInput('paymentMethodId', 'paymentMethodId: only cards and SEPA direct debit are accepted');
     const owner = typeof paymentMethod.customer === 'string' ? paymentMethod.customer : (paymentMethod.customer?.id ?? null);
     if (owner && owner !== customerId) throw badInput('paymentMethodId', 'paymentMethodId: this payment method belongs to another customer');
     if (!owner) {
       try {
-        await this.stripe.paymentMethods.attach(paymentMethodId, { customer: customerId });
+        // Attach answers with the attached method: its id is the one to use from now on.
+        paymentMethod = await this.stripe.paymentMethods.attach(paymentMethodId, { customer: customerId });
       } catch (error) {
         if (isCardError(error)) throw badInput('paymentMethodId', `paymentMethodId: refused by the bank (${error.decline_code ?? error.code ?? 'declined'})`);
         throw error;
       }
     }
+    const summary = paymentMethodSummaryFrom(paymentMethod);
+    if (!summary) throw badInput('paymentMethodId', 'paymentMethodId: only cards and SEPA direct debit are accepted');
     if (makeDefault) {
-      await this.stripe.customers.update(customerId, { invoice_settings: { default_payment_method: paymentMethodId } });
+      await this.stripe.customers.update(customerId, { invoice_settings: { default_payment_method: summary.stripePaymentMethodId } });
     }
     return summary;
   }

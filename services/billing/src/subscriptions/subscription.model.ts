@@ -50,6 +50,8 @@ export interface StripeLink {
   renewalPriceId: string | null;
   /** Seats the Stripe subscription bills at its next renewal. */
   renewalSeats: number | null;
+  /** Stripe was told not to renew (the current period is the last one). */
+  cancelAtPeriodEnd: boolean;
 }
 
 export const scheduledChangeKinds = ['DOWNGRADE', 'CANCELLATION', 'EARLY_TERMINATION'] as const;
@@ -233,7 +235,7 @@ const subscriptionSchema = new Schema<SubscriptionDocument>(
     },
     stripe: {
       type: new Schema<StripeLink>(
-        { customerId: String, subscriptionId: String, renewalPriceId: String, renewalSeats: Number },
+        { customerId: String, subscriptionId: String, renewalPriceId: String, renewalSeats: Number, cancelAtPeriodEnd: Boolean },
         { _id: false },
       ),
       default: null,
