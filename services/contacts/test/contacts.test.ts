@@ -27,7 +27,7 @@ const SEARCH = `query Search($filter: ContactSearchFilter!, $first: Int, $after:
   }
 }`;
 
-type NewContact = Omit<ContactDocument, 'searchTokens'>;
+type NewContact = Omit<ContactDocument, 'searchTokens' | 'sortName' | 'revision'>;
 
 function profile(id: string, fields: { name: string; company: string; jobTitle: string; country: string; city: string; skills: string[]; email: string; phone: string }, at: Date): NewContact {
   const seen: Provenance = { source: { kind: 'PARTNER', name: 'test-partner' }, firstSeenAt: at, lastVerifiedAt: at, status: 'VERIFIED' };
@@ -41,7 +41,7 @@ function profile(id: string, fields: { name: string; company: string; jobTitle: 
     profileUrl: { value: `https://www.linkedin.com/in/${id}`, ...seen },
     professionalEmails: [{ value: fields.email, ...seen }],
     directEmails: [],
-    phones: [{ value: fields.phone, kind: 'MOBILE', ...seen }],
+    phones: [{ value: fields.phone, kind: 'MOBILE', country: 'FR', ...seen }],
     lastUpdatedAt: at,
     createdAt: at,
   };

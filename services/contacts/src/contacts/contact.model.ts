@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { contactSearchTokens } from './contact.rules';
+import type { IdentifierKind } from '@leadgraph/platform';
+import { contactSearchTokens, sortableName } from './contact.rules';
 
 export const dataSourceKinds = ['PARTNER', 'PUBLIC_SOURCE'] as const;
 export type DataSourceKind = (typeof dataSourceKinds)[number];
@@ -37,6 +38,8 @@ export type PhoneKind = (typeof phoneKinds)[number];
 export interface PhoneDatum extends TextDatum {
   /** `value` is E.164 (`+33612345678`). */
   kind: PhoneKind;
+  /** ISO country of the number (from its calling code), for the national do-not-call lists. */
+  country: string | null;
 }
 
 /** A professional person in the contact database (CON-01); usually not a user of the platform. */
@@ -56,8 +59,12 @@ export interface ContactDocument {
    * on this array: the embedded server has no `$text`, and regex scans do not scale.
    */
   searchTokens: string[];
+  /** Accent-free lower-case name, the key of the name sort. */
+  sortName: string;
   lastUpdatedAt: Date;
   createdAt: Date;
+  /** Bumped by every write: refreshes replace the document only if nobody wrote in between. */
+  revision: number;
 }
 
 const provenanceFields = {
@@ -76,7 +83,12 @@ const locationDatumSchema = new Schema<LocationDatum>(
   { _id: false },
 );
 const phoneDatumSchema = new Schema<PhoneDatum>(
-  { value: { type: String, required: true, match: /^\+\d{6,15}$/ }, kind: { type: String, enum: phoneKinds, required: true }, ...provenanceFields },
+  {
+    value: { type: String, required: true, match: /^\+\d{6,15}$/ },
+    kind: { type: String, enum: phoneKinds, required: true },
+    country: { type: String, default: null },
+    ...provenanceFields,
+  },
   { _id: false },
 );
 
@@ -93,22 +105,62 @@ const contactSchema = new Schema<ContactDocument>(
     directEmails: { type: [textDatumSchema], default: [] },
     phones: { type: [phoneDatumSchema], default: [] },
     searchTokens: { type: [String], default: [] },
+    sortName: { type: String, default: '' },
     lastUpdatedAt: { type: Date, required: true },
     createdAt: { type: Date, required: true },
+    revision: { type: Number, default: 1 },
   },
   { collection: 'contacts', versionKey: false },
 );
-// Multikey index: `$all` on tokens, then `_id` order for keyset pagination.
+// Multikey indexes: `$all` on tokens, then the sort key and `_id` for keyset pagination.
 contactSchema.index({ searchTokens: 1, _id: 1 });
+contactSchema.index({ searchTokens: 1, sortName: 1, _id: 1 });
+contactSchema.index({ searchTokens: 1, lastUpdatedAt: -1, _id: -1 });
+// CON-09: the retention job walks profiles by last update.
+contactSchema.index({ lastUpdatedAt: 1 });
 
 // Documents written through the model always carry tokens matching their fields. Bulk writers
-// that bypass documents (updateOne, bulkWrite) must set them with contactSearchTokens themselves.
+// that bypass documents (bulkWrite) set them with contactSearchTokens themselves.
 contactSchema.pre('validate', function setSearchTokens() {
   this.searchTokens = contactSearchTokens(this);
+  this.sortName = sortableName(this.name.value);
 });
 
 export type ContactModel = Model<ContactDocument>;
 
 export function contactModel(connection: Connection): ContactModel {
   return (connection.models.Contact as ContactModel | undefined) ?? connection.model<ContactDocument>('Contact', contactSchema);
+}
+
+/**
+ * Which contact holds an identifier, keyed by the identifier's keyed hash (HMAC, platform
+ * `identifierHash`). `_id` lookups are the one fast path on every server, so this collection is
+ * both the de-duplication index (CON-07) and how an opt-out's hashes find the person (CON-08),
+ * and it makes one identifier belong to one contact at most.
+ */
+export interface ContactIdentifierDocument {
+  _id: string;
+  kind: IdentifierKind;
+  keyVersion: number;
+  contactId: string;
+}
+
+const contactIdentifierSchema = new Schema<ContactIdentifierDocument>(
+  {
+    _id: { type: String, required: true },
+    kind: { type: String, enum: ['EMAIL', 'PHONE', 'PROFILE_URL'], required: true },
+    keyVersion: { type: Number, required: true },
+    contactId: { type: String, required: true },
+  },
+  { collection: 'contact_identifiers', versionKey: false },
+);
+contactIdentifierSchema.index({ contactId: 1 });
+
+export type ContactIdentifierModel = Model<ContactIdentifierDocument>;
+
+export function contactIdentifierModel(connection: Connection): ContactIdentifierModel {
+  return (
+    (connection.models.ContactIdentifier as ContactIdentifierModel | undefined) ??
+    connection.model<ContactIdentifierDocument>('ContactIdentifier', contactIdentifierSchema)
+  );
 }

@@ -1,4 +1,5 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { identifierHash, normaliseEmail, normaliseProfileUrl, type IdentifierHashKey, type IdentifierKind } from '@leadgraph/platform';
 import type { ContactDocument, DatumStatus, PhoneKind } from './contact.model';
 
 /** Lower-case, accent-free words: `Élodie O'Neil` -> `elodie`, `o`, `neil`. */
@@ -100,6 +101,9 @@ export interface MaskedContactPoint {
 
 export interface MaskedPhone extends MaskedContactPoint {
   kind: PhoneKind;
+  country: string | null;
+  /** On its country's national do-not-call list: not to be called for prospecting. */
+  doNotCall: boolean;
 }
 
 /** A profile as search shows it: contact details masked until revealed (CON-02). */
@@ -117,7 +121,9 @@ export interface MaskedContactProfile {
   lastUpdatedAt: Date;
 }
 
-export function maskedProfile(contact: Omit<ContactDocument, 'searchTokens' | 'createdAt'>): MaskedContactProfile {
+type ProfileFields = Omit<ContactDocument, 'searchTokens' | 'createdAt' | 'sortName' | 'revision'>;
+
+export function maskedProfile(contact: ProfileFields, doNotCall: ReadonlySet<string> = new Set()): MaskedContactProfile {
   const maskedEmails = (emails: ContactDocument['professionalEmails']): MaskedContactPoint[] =>
     emails.map((email) => ({ masked: maskEmail(email.value), status: email.status, lastVerifiedAt: email.lastVerifiedAt }));
   return {
@@ -133,9 +139,146 @@ export function maskedProfile(contact: Omit<ContactDocument, 'searchTokens' | 'c
     phones: contact.phones.map((phone) => ({
       masked: maskPhone(phone.value),
       kind: phone.kind,
+      country: phone.country ?? null,
+      doNotCall: doNotCall.has(phone.value),
       status: phone.status,
       lastVerifiedAt: phone.lastVerifiedAt,
     })),
     lastUpdatedAt: contact.lastUpdatedAt,
   };
+}
+
+/** Key of the name sort: the name without accents or case (`Élodie` sorts with `elodie`). */
+export function sortableName(name: string): string {
+  return searchWords(name).join(' ');
+}
+
+/** `jane.doe@ACME.com ` -> `jane.doe@acme.com`; null when it is not an address. */
+export function normalisedEmailAddress(raw: string): string | null {
+  const email = normaliseEmail(raw);
+  return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) && email.length <= 254 ? email : null;
+}
+
+/** A profile URL as stored and compared (`linkedin.com/in/jane-doe`); null when it is not a URL. */
+export function normalisedProfileUrl(raw: string): string | null {
+  try {
+    const normalised = normaliseProfileUrl(raw);
+    return /^[a-z0-9.-]+\.[a-z]{2,}\/.+/.test(normalised) ? normalised : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface NormalisedPhone {
+  e164: string;
+  kind: PhoneKind;
+  country: string | null;
+}
+
+/**
+ * Any written form of a number -> E.164 with its line type (libphonenumber metadata). National
+ * forms (`06 12 34 56 78`) need the profile's country; null when the number is not valid.
+ */
+export function normalisedPhone(raw: string, defaultCountry: string | null): NormalisedPhone | null {
+  const parsed = parsePhoneNumberFromString(raw, { defaultCountry: (defaultCountry ?? undefined) as CountryCode | undefined });
+  if (!parsed || !parsed.isValid()) return null;
+  const type = parsed.getType();
+  const kind: PhoneKind = type === 'MOBILE' ? 'MOBILE' : type === 'FIXED_LINE' ? 'LANDLINE' : 'UNKNOWN';
+  return { e164: parsed.number, kind, country: parsed.country ?? null };
+}
+
+export interface ContactIdentifier {
+  kind: IdentifierKind;
+  /** Normalised value (e-mail lower-cased, phone E.164, profile URL without scheme). */
+  value: string;
+}
+
+/** Every identifier a person can be recognised by: de-duplication (CON-07) and opt-out matching (CON-08). */
+export function contactIdentifiers(contact: Pick<ContactDocument, 'profileUrl' | 'professionalEmails' | 'directEmails' | 'phones'>): ContactIdentifier[] {
+  const identifiers: ContactIdentifier[] = [
+    ...contact.professionalEmails.map((email) => ({ kind: 'EMAIL' as const, value: normaliseEmail(email.value) })),
+    ...contact.directEmails.map((email) => ({ kind: 'EMAIL' as const, value: normaliseEmail(email.value) })),
+    ...contact.phones.map((phone) => ({ kind: 'PHONE' as const, value: phone.value })),
+    ...(contact.profileUrl ? [{ kind: 'PROFILE_URL' as const, value: normaliseProfileUrl(contact.profileUrl.value) }] : []),
+  ];
+  const seen = new Set<string>();
+  return identifiers.filter((identifier) => {
+    const key = `${identifier.kind}:${identifier.value}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export interface HashedIdentifier {
+  kind: IdentifierKind;
+  hash: string;
+  keyVersion: number;
+}
+
+/** Keyed hashes of identifiers: what the identifier index and the suppression list store, never the value. */
+export function hashIdentifiers(identifiers: readonly ContactIdentifier[], key: IdentifierHashKey): HashedIdentifier[] {
+  return identifiers.map((identifier) => ({ kind: identifier.kind, hash: identifierHash(identifier.kind, identifier.value, key), keyVersion: key.version }));
+}
+
+export const contactSorts = ['NAME', 'RECENTLY_UPDATED'] as const;
+/** Null: database order (contact id), the cheapest keyset. */
+export type ContactSort = (typeof contactSorts)[number] | null;
+
+export interface SearchCursor {
+  sort: ContactSort;
+  /** Sort key of the last row: the sort name, or last update in epoch ms. */
+  key: string | number | null;
+  id: string;
+}
+
+type OrderedRow = Pick<ContactDocument, '_id' | 'sortName' | 'lastUpdatedAt'>;
+
+/** Mongo sort of a search; `_id` breaks ties so every row has exactly one place. */
+export function searchOrder(sort: ContactSort): Record<string, 1 | -1> {
+  switch (sort) {
+    case null:
+      return { _id: 1 };
+    case 'NAME':
+      return { sortName: 1, _id: 1 };
+    case 'RECENTLY_UPDATED':
+      return { lastUpdatedAt: -1, _id: -1 };
+    default: {
+      const unreachable: never = sort;
+      throw new Error(`unknown sort ${String(unreachable)}`);
+    }
+  }
+}
+
+export function cursorOf(sort: ContactSort, row: OrderedRow): SearchCursor {
+  switch (sort) {
+    case null:
+      return { sort, key: null, id: row._id };
+    case 'NAME':
+      return { sort, key: row.sortName, id: row._id };
+    case 'RECENTLY_UPDATED':
+      return { sort, key: new Date(row.lastUpdatedAt).getTime(), id: row._id };
+    default: {
+      const unreachable: never = sort;
+      throw new Error(`unknown sort ${String(unreachable)}`);
+    }
+  }
+}
+
+/** Rows strictly after the cursor in the sort's order (keyset pagination: no skip, no count). */
+export function keysetAfter(cursor: SearchCursor): Record<string, unknown> {
+  switch (cursor.sort) {
+    case null:
+      return { _id: { $gt: cursor.id } };
+    case 'NAME':
+      return { $or: [{ sortName: { $gt: cursor.key } }, { sortName: cursor.key, _id: { $gt: cursor.id } }] };
+    case 'RECENTLY_UPDATED': {
+      const at = new Date(Number(cursor.key));
+      return { $or: [{ lastUpdatedAt: { $lt: at } }, { lastUpdatedAt: at, _id: { $lt: cursor.id } }] };
+    }
+    default: {
+      const unreachable: never = cursor.sort;
+      throw new Error(`unknown sort ${String(unreachable)}`);
+    }
+  }
 }

@@ -1,6 +1,12 @@
 import { Directive, Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { PageInfoType } from '@leadgraph/platform';
 import type { MaskedContactPoint, MaskedContactProfile, MaskedPhone } from './contact.rules';
+
+export enum ContactSortGql {
+  NAME = 'NAME',
+  RECENTLY_UPDATED = 'RECENTLY_UPDATED',
+}
+registerEnumType(ContactSortGql, { name: 'ContactSort', description: 'Without a sort, results come in a stable database order' });
 import type { ContactPage } from './contact.service';
 
 export enum ContactDatumStatusGql {
@@ -40,6 +46,12 @@ export class MaskedPhoneType {
 
   @Field(() => PhoneKindGql)
   kind!: PhoneKindGql;
+
+  @Field(() => String, { nullable: true, description: 'ISO 3166-1 alpha-2 country of the number' })
+  country!: string | null;
+
+  @Field(() => Boolean, { description: "On its country's national do-not-call list: not to be called for prospecting" })
+  doNotCall!: boolean;
 
   @Field(() => ContactDatumStatusGql)
   status!: ContactDatumStatusGql;
@@ -153,4 +165,19 @@ export class ContactSearchFilterInput {
 
   @Field(() => [String], { nullable: true })
   skills?: string[] | null;
+
+  @Field(() => Date, { nullable: true, description: 'Only profiles updated at or after this time' })
+  updatedSince?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Only profiles updated before this time' })
+  updatedBefore?: Date | null;
+}
+
+@InputType('ContactLookupInput', { description: 'Exactly one of profileUrl or email' })
+export class ContactLookupInput {
+  @Field(() => String, { nullable: true, description: 'A social profile URL, e.g. the LinkedIn page the user is looking at' })
+  profileUrl?: string | null;
+
+  @Field(() => String, { nullable: true })
+  email?: string | null;
 }

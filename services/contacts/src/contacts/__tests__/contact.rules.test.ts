@@ -7,7 +7,7 @@ const seen: Provenance = {
   lastVerifiedAt: new Date('2026-10-01T00:00:00.000Z'),
   status: 'VERIFIED',
 };
-const contact: Omit<ContactDocument, 'searchTokens' | 'createdAt'> = {
+const contact: Omit<ContactDocument, 'searchTokens' | 'createdAt' | 'sortName' | 'revision'> = {
   _id: 'c1',
   name: { value: 'Élodie Martin-Dupré', ...seen },
   jobTitle: { value: 'Head of Sales', ...seen },
@@ -17,7 +17,7 @@ const contact: Omit<ContactDocument, 'searchTokens' | 'createdAt'> = {
   profileUrl: { value: 'https://www.linkedin.com/in/elodie-martin', ...seen },
   professionalEmails: [{ value: 'elodie.martin@acme.com', ...seen }],
   directEmails: [{ value: 'elodie@gmail.com', ...seen, status: 'UNVERIFIED', lastVerifiedAt: null }],
-  phones: [{ value: '+33612345612', kind: 'MOBILE', ...seen }],
+  phones: [{ value: '+33612345612', kind: 'MOBILE', country: 'FR', ...seen }],
   lastUpdatedAt: new Date('2026-10-01T00:00:00.000Z'),
 };
 
