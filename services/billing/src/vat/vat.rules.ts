@@ -32,10 +32,17 @@ export function normaliseVatNumber(raw: string): string {
   return raw.replace(/[\s.\-]/g, '').toUpperCase();
 }
 
-/** Why a (normalised) VAT number cannot belong to a business of that country, or null when it can. */
-export function vatNumberProblem(vatNumber: string, buyer: Pick<VatCountryDocument, 'vatNumberPrefix'>): string | null {
-  if (!/^[A-Z]{2}[0-9A-Z]{2,13}$/.test(vatNumber)) return 'is not a VAT number';
+/**
+ * Why a (normalised) VAT number cannot belong to a business of that country, or null when it can.
+ * `nationalFormat` is the country's pattern after the prefix (data: vat-number-formats.json, the
+ * VIES formats); without one only the general shape is checked.
+ */
+export function vatNumberProblem(vatNumber: string, buyer: Pick<VatCountryDocument, 'vatNumberPrefix'>, nationalFormat: string | null = null): string | null {
+  if (!/^[A-Z]{2}[0-9A-Z+*]{2,13}$/.test(vatNumber)) return 'is not a VAT number';
   if (!vatNumber.startsWith(buyer.vatNumberPrefix)) return `must start with ${buyer.vatNumberPrefix} for this country`;
+  if (nationalFormat && !new RegExp(`^(?:${nationalFormat})$`).test(vatNumber.slice(buyer.vatNumberPrefix.length))) {
+    return `is not a well-formed ${buyer.vatNumberPrefix} VAT number`;
+  }
   return null;
 }
 

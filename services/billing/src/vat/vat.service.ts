@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { badInput, seedReferenceData, type Clock } from '@leadgraph/platform';
+import vatNumberFormats from './vat-number-formats.json';
 import shippedVatCountries from './vat-rates.json';
 import { vatCountryRecordSchema, type VatCountryDocument, type VatCountryModel } from './vat.model';
 import { decideVat, vatNumberProblem, type VatDecision } from './vat.rules';
@@ -32,7 +33,8 @@ export class VatService {
     if (!seller) throw new Error(`no VAT data for the seller country ${this.sellerCountry}`);
     // Outside the EU a VAT number changes nothing, so only EU numbers are checked.
     if (vatNumber && buyer?.euMember) {
-      const problem = vatNumberProblem(vatNumber, buyer);
+      const formats: Record<string, string | undefined> = vatNumberFormats;
+      const problem = vatNumberProblem(vatNumber, buyer, formats[buyer.vatNumberPrefix] ?? null);
       if (problem) throw badInput('vatNumber', `vatNumber: ${problem}`);
     }
     return decideVat({ seller, buyerCountry, buyer, vatNumber, at: this.clock.now() });

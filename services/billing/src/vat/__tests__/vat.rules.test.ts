@@ -62,4 +62,15 @@ describe('VAT rules', () => {
     expect(vatNumberProblem('12', france)).toMatch(/not a VAT number/);
     expect(vatNumberProblem('EL123456789', { vatNumberPrefix: 'EL' })).toBeNull();
   });
+
+  it.each([
+    ['FR12345678901', 'FR', '[A-HJ-NP-Z0-9]{2}\\d{9}', null],
+    ['FR12ABC', 'FR', '[A-HJ-NP-Z0-9]{2}\\d{9}', 'is not a well-formed FR VAT number'],
+    ['DE123456789', 'DE', '\\d{9}', null],
+    ['DE12', 'DE', '\\d{9}', 'is not a well-formed DE VAT number'],
+    ['NL123456789B01', 'NL', '\\d{9}B\\d{2}', null],
+    ['ATU12345678', 'AT', 'U\\d{8}', null],
+  ])('[BIL-02] %s against the %s national format (%s): %s', (vatNumber, prefix, format, problem) => {
+    expect(vatNumberProblem(vatNumber, { vatNumberPrefix: prefix }, format)).toBe(problem);
+  });
 });
