@@ -142,6 +142,24 @@ export const eventCatalog = {
       expiredAt: isoTime,
     }),
   },
+  /** A monthly credit budget (member or partner token) or a credit pool reached 75, 90 or 100 % of use. */
+  CreditThresholdReached: {
+    source: 'billing',
+    data: z.object({
+      ownerType: z.enum(['USER', 'WORKSPACE']),
+      ownerId: id,
+      scope: z.enum(['POOL', 'MEMBER_BUDGET', 'API_TOKEN_BUDGET']),
+      /** The member's user id or the token id for a budget; null for the pool. */
+      subjectId: id.nullable(),
+      creditType: creditTypeSchema,
+      thresholdPercent: z.union([z.literal(75), z.literal(90), z.literal(100)]),
+      limit: z.number().int().positive(),
+      used: z.number().int().nonnegative(),
+      /** Calendar month (YYYY-MM, UTC) of a monthly budget; null for the pool. */
+      month: z.string().regex(/^\d{4}-\d{2}$/).nullable(),
+      reachedAt: isoTime,
+    }),
+  },
   ContactRevealed: {
     source: 'contacts',
     data: z.object({
@@ -153,6 +171,11 @@ export const eventCatalog = {
       creditsCharged: z.number().int().nonnegative(),
       revealedAt: isoTime,
     }),
+  },
+  /** CON-08: a contact this workspace (or user, outside one) had revealed opted out; its data is gone. */
+  RevealedContactOptedOut: {
+    source: 'contacts',
+    data: z.object({ contactId: id, workspaceId: id.nullable(), userId: id.nullable(), optedOutAt: isoTime }),
   },
   ContactsExported: {
     source: 'contacts',

@@ -1,11 +1,11 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildFederatedSchema, sharedScalarsMap, type ReferenceResolvers } from '@leadgraph/platform';
-import { UserCreditsResolver, WorkspaceCreditsResolver } from './credits/credit.resolver';
+import { CreditAdminResolver, UserCreditsResolver, WorkspaceCreditsResolver } from './credits/credit.resolver';
 import { CreditUserEntity, CreditWorkspaceEntity } from './credits/credit.types';
 import { PlanResolver } from './plans/plan.resolver';
 
 /** Resolver classes of this subgraph; the container supplies their instances at run time. */
-export const billingResolvers = [PlanResolver, UserCreditsResolver, WorkspaceCreditsResolver] as const;
+export const billingResolvers = [PlanResolver, UserCreditsResolver, WorkspaceCreditsResolver, CreditAdminResolver] as const;
 
 export function buildBillingSchema(
   container: { get(someClass: unknown): object },

@@ -1,6 +1,5 @@
 import type { Caller, RunningService } from '@leadgraph/platform';
 import {
-  apiTokenCaller,
   callSubgraph,
   probe,
   serviceTestEnv,
@@ -10,7 +9,6 @@ import {
   userCaller,
 } from '@leadgraph/platform/src/testing';
 import { loadBillingConfig, type BillingConfig } from '../src/config';
-import { creditLedgerModel } from '../src/credits/credit.model';
 import { startBillingService } from '../src/main';
 import { planModel } from '../src/plans/plan.model';
 
@@ -183,80 +181,11 @@ describe('billing subgraph: plan catalogue, quotes and credit balances', () => {
     ]);
   });
 
-  it('[BIL-05] User.credits are derived from the ledger: unexpired grants minus spends, with the nearest expiry', async () => {
-    const caller = userCaller();
-    const ledger = creditLedgerModel(billing.infra.connection);
-    const owner = { ownerType: 'USER' as const, ownerId: caller.userId };
-    const periodEnd = new Date('2026-11-30T23:00:00.000Z');
-    const grantId = uniqueName('grant');
-    await ledger.create([
-      { _id: grantId, ...owner, kind: 'GRANT', creditType: 'PHONE', amount: 5, source: 'SUBSCRIPTION', expiresAt: periodEnd, occurredAt: clock.now() },
-      { _id: uniqueName('spend'), ...owner, kind: 'SPEND', creditType: 'PHONE', amount: 2, source: 'SUBSCRIPTION', grantId, occurredAt: clock.now() },
-      { _id: uniqueName('grant'), ...owner, kind: 'GRANT', creditType: 'PHONE', amount: 3, source: 'REGISTRATION', expiresAt: null, occurredAt: clock.now() },
-      {
-        _id: uniqueName('grant'),
-        ...owner,
-        kind: 'GRANT',
-        creditType: 'EXPORT',
-        amount: 10,
-        source: 'REWARD',
-        expiresAt: new Date('2026-11-01T00:00:00.000Z'),
-        occurredAt: clock.now(),
-      },
-    ]);
-    const answer = await call<{ _entities: Array<{ credits: BalanceView[] }> }>(
-      ENTITY_CREDITS,
-      { representations: [{ __typename: 'User', id: caller.userId }] },
-      caller,
-    );
-    const credits = answer.data?._entities[0]?.credits ?? [];
-    expect(credits.find((balance) => balance.creditType === 'PHONE')).toEqual({
-      creditType: 'PHONE',
-      balance: 6,
-      unlimited: false,
-      nearestExpiry: periodEnd.toISOString(),
-    });
-    // Expired on 1 November: gone although no EXPIRE line was written yet.
-    expect(credits.find((balance) => balance.creditType === 'EXPORT')?.balance).toBe(0);
-  });
-
   it('[BIL-08] only the owner reads credits: another user is FORBIDDEN, an anonymous caller UNAUTHENTICATED', async () => {
     const representations = [{ __typename: 'User', id: uniqueName('someone-else') }];
     const other = await call(ENTITY_CREDITS, { representations }, userCaller());
     expect(other.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const anonymous = await call(ENTITY_CREDITS, { representations }, { kind: 'anonymous' });
     expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-  });
-
-  it('[BIL-08] workspace members read the shared pool; a partner token needs billing:read (ACC-08)', async () => {
-    const workspaceId = uniqueName('workspace');
-    await creditLedgerModel(billing.infra.connection).create({
-      _id: uniqueName('grant'),
-      ownerType: 'WORKSPACE',
-      ownerId: workspaceId,
-      kind: 'GRANT',
-      creditType: 'PRO_EMAIL',
-      amount: 10_000,
-      unlimited: true,
-      source: 'SUBSCRIPTION',
-      expiresAt: new Date('2026-12-01T00:00:00.000Z'),
-      occurredAt: clock.now(),
-    });
-    const representations = [{ __typename: 'Workspace', id: workspaceId }];
-    const member = await call<{ _entities: Array<{ credits: BalanceView[] }> }>(
-      ENTITY_CREDITS,
-      { representations },
-      userCaller({ workspaceId, workspaceRole: 'MEMBER' }),
-    );
-    expect(member.data?._entities[0]?.credits.find((balance) => balance.creditType === 'PRO_EMAIL')).toMatchObject({
-      balance: 10_000,
-      unlimited: true,
-    });
-    const tokenWithScope = await call(ENTITY_CREDITS, { representations }, apiTokenCaller({ workspaceId, scopes: ['billing:read'] }));
-    expect(tokenWithScope.errors).toBeUndefined();
-    const tokenWithoutScope = await call(ENTITY_CREDITS, { representations }, apiTokenCaller({ workspaceId, scopes: ['contacts:read'] }));
-    expect(tokenWithoutScope.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', requiredScope: 'billing:read' });
-    const outsider = await call(ENTITY_CREDITS, { representations }, userCaller({ workspaceId: uniqueName('workspace'), workspaceRole: 'ADMIN' }));
-    expect(outsider.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 });

@@ -22,6 +22,8 @@ export interface DomainErrorDetails {
   retryAfterSeconds?: number;
   /** Scope that the caller lacks (FORBIDDEN). */
   requiredScope?: string;
+  /** Machine-readable cause of a refusal that is not about rights, e.g. `CREDIT_BUDGET_EXCEEDED` (FORBIDDEN). */
+  reason?: string;
 }
 
 export class DomainError extends Error {
@@ -91,7 +93,12 @@ export function domainErrorExtensions(error: DomainError): Record<string, unknow
     case ErrorCode.RATE_LIMITED:
       return { ...base, retryAfterSeconds: error.details.retryAfterSeconds ?? null };
     case ErrorCode.FORBIDDEN:
-      return error.details.requiredScope ? { ...base, requiredScope: error.details.requiredScope } : base;
+      return {
+        ...base,
+        ...(error.details.requiredScope ? { requiredScope: error.details.requiredScope } : {}),
+        ...(error.details.reason ? { reason: error.details.reason } : {}),
+        ...(error.details.reason && error.details.creditType ? { creditType: error.details.creditType } : {}),
+      };
     case ErrorCode.UNAUTHENTICATED:
     case ErrorCode.NOT_FOUND:
     case ErrorCode.CONFLICT:
