@@ -4,6 +4,7 @@ import {
   instanceContainer,
   runServiceMain,
   serveSubgraphService,
+  type OutboxModel,
   type RunningService,
   type ServiceOverrides,
 } from '@leadgraph/platform';
@@ -15,6 +16,10 @@ import { doNotCallModel } from './do-not-call/do-not-call.model';
 import { DoNotCallService } from './do-not-call/do-not-call.service';
 import { extractionFlagModel, usageCounterModel } from './rate-limits/rate-limit.model';
 import { UsageGuardService } from './rate-limits/rate-limit.service';
+import { BillingCredits } from './billing-credits/billing-credits.service';
+import { revealModel, revealRequestModel } from './reveals/reveal.model';
+import { RevealResolver } from './reveals/reveal.resolver';
+import { RevealService } from './reveals/reveal.service';
 import { buildContactsSchema } from './schema';
 import { suppressionConsumers } from './suppression/suppression.events';
 import { suppressionCaseModel, suppressionModel } from './suppression/suppression.model';
@@ -45,10 +50,26 @@ export async function startContactsService(config: ContactsConfig, overrides: Se
   const contactService = new ContactService(contacts, identifiers, hashKey, guard, (numbers) => doNotCall.listed(numbers));
   const suppression = new SuppressionService(suppressionModel(connection), suppressionCaseModel(connection), contacts, identifiers, hashKey, clock, logger);
 
-  const schema = await buildContactsSchema(instanceContainer([new ContactResolver(contactService)]), {
+  // Services call this after writing events so the relay (built below) publishes now.
+  const nudgeRelay = () => relay.nudge();
+  const reveals = revealModel(connection);
+  const revealService = new RevealService(
+    reveals,
+    revealRequestModel(connection),
+    contacts,
+    new BillingCredits(bus),
+    guard,
+    (numbers) => doNotCall.listed(numbers),
+    clock,
+    logger,
+    nudgeRelay,
+  );
+  suppression.addListener(revealService);
+
+  const schema = await buildContactsSchema(instanceContainer([new ContactResolver(contactService), new RevealResolver(revealService, contactService)]), {
     Contact: { __resolveReference: resolveContactReference(contactService) },
   });
-  const relay = new OutboxRelay(bus, [], logger);
+  const relay = new OutboxRelay(bus, [reveals] as unknown as OutboxModel[], logger);
   return serveSubgraphService(infra, config, {
     schema,
     relay,

@@ -1,9 +1,10 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildFederatedSchema, sharedScalarsMap, type ReferenceResolvers } from '@leadgraph/platform';
 import { ContactResolver } from './contacts/contact.resolver';
+import { RevealResolver } from './reveals/reveal.resolver';
 
 /** Resolver classes of this subgraph; the container supplies their instances at run time. */
-export const contactsResolvers = [ContactResolver] as const;
+export const contactsResolvers = [ContactResolver, RevealResolver] as const;
 
 export function buildContactsSchema(
   container: { get(someClass: unknown): object },
