@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import {
+  Mailer,
   OutboxRelay,
   connectServiceInfra,
   instanceContainer,
@@ -27,14 +29,38 @@ import { PlanService } from './plans/plan.service';
 import { buildBillingSchema } from './schema';
 import { vatCountryModel } from './vat/vat.model';
 import { VatService } from './vat/vat.service';
+import legalInterestRates from './invoices/legal-interest-rates.json';
+import { invoiceModel } from './invoices/invoice.model';
+import { WorkspaceInvoicesResolver } from './invoices/invoice.resolver';
+import { legalInterestRateSchema } from './invoices/invoice.rules';
+import { InvoiceService } from './invoices/invoice.service';
+import { lifecycleEventConsumers } from './lifecycle/lifecycle.events';
+import { LifecycleService } from './lifecycle/lifecycle.service';
+import { paymentMethodModel } from './payment-methods/payment-method.model';
+import { PaymentMethodResolver, WorkspacePaymentMethodsResolver } from './payment-methods/payment-method.resolver';
+import { PaymentMethodService } from './payment-methods/payment-method.service';
+import { addOnPriceModel, priceRevisionModel } from './plans/plan.model';
+import { stripeCatalogueEntryModel, stripeCustomerModel } from './stripe/stripe.model';
+import { StripeBilling, createStripeClient } from './stripe/stripe.service';
+import { subscriptionModel } from './subscriptions/subscription.model';
+import { SubscriptionResolver, UserSubscriptionResolver, WorkspaceSubscriptionResolver } from './subscriptions/subscription.resolver';
+import { SubscriptionService } from './subscriptions/subscription.service';
+import { webhookEventModel } from './webhooks/webhook.model';
+import { stripeWebhookRoute } from './webhooks/webhook.resolver';
+import { WebhookService } from './webhooks/webhook.service';
+
+/** The running billing subgraph; tests run its subscription lifecycle after moving the clock. */
+export interface RunningBillingService extends RunningService {
+  lifecycle: LifecycleService;
+}
 
 /** Composition root of the billing subgraph. */
-export async function startBillingService(config: BillingConfig, overrides: ServiceOverrides = {}): Promise<RunningService> {
+export async function startBillingService(config: BillingConfig, overrides: ServiceOverrides = {}): Promise<RunningBillingService> {
   const infra = await connectServiceInfra('billing', config, overrides);
   const { connection, bus, clock, logger } = infra;
 
   const vatService = new VatService(vatCountryModel(connection), config.SELLER_COUNTRY, clock);
-  const planService = new PlanService(planModel(connection), vatService);
+  const planService = new PlanService(planModel(connection), vatService, addOnPriceModel(connection), priceRevisionModel(connection), clock);
   // Credits (BIL-01/03/04/05/07/08): one account document per owner, an append-only ledger.
   const plans = planModel(connection);
   const creditOwners = new CreditOwnerDirectory(
@@ -44,25 +70,69 @@ export async function startBillingService(config: BillingConfig, overrides: Serv
   );
   const creditAccounts = creditAccountModel(connection);
   const creditLedger = new CreditLedgerService(creditAccounts, creditLedgerModel(connection), creditOwners, clock, logger, () => relay.nudge());
+  // Subscriptions, Stripe, invoices, webhooks and their lifecycle (BIL-02, BIL-05/06, BIL-09..17).
+  const mailer = new Mailer(config.SMTP_URL, config.MAIL_FROM);
+  const stripeBilling = new StripeBilling(createStripeClient(config), stripeCustomerModel(connection), stripeCatalogueEntryModel(connection), clock);
+  const [fiscalYearEndMonth, fiscalYearEndDay] = config.FISCAL_YEAR_END.split('-').map(Number);
+  const invoiceService = new InvoiceService(
+    invoiceModel(connection),
+    clock,
+    z.array(legalInterestRateSchema).parse(legalInterestRates),
+    { month: fiscalYearEndMonth ?? 12, day: fiscalYearEndDay ?? 31 },
+    logger,
+  );
+  const paymentMethodService = new PaymentMethodService(paymentMethodModel(connection), stripeBilling, clock);
+  const subscriptions = subscriptionModel(connection);
+  const subscriptionService = new SubscriptionService({
+    subscriptions,
+    plans: planService,
+    vat: vatService,
+    stripe: stripeBilling,
+    invoices: invoiceService,
+    paymentMethods: paymentMethodService,
+    ledger: creditLedger,
+    mailer,
+    legalRates: z.array(legalInterestRateSchema).parse(legalInterestRates),
+    clock,
+    logger,
+    outboxWritten: () => relay.nudge(),
+  });
+  const webhookService = new WebhookService(webhookEventModel(connection), stripeBilling, subscriptionService, config.STRIPE_WEBHOOK_SECRET, clock, logger);
+  const lifecycle = new LifecycleService(subscriptionService, planService, invoiceService, webhookService, logger);
   // Reference data first: quotes must never run against a half-seeded catalogue.
   await vatService.seedCountries();
   await planService.seedCatalogue();
 
   const schema = await buildBillingSchema(
-    instanceContainer([new PlanResolver(planService), new UserCreditsResolver(creditLedger), new WorkspaceCreditsResolver(creditLedger), new CreditAdminResolver(creditLedger)]),
+    instanceContainer([new PlanResolver(planService), new UserCreditsResolver(creditLedger), new WorkspaceCreditsResolver(creditLedger), new CreditAdminResolver(creditLedger),
+      new SubscriptionResolver(subscriptionService, planService, invoiceService, clock),
+      new WorkspaceSubscriptionResolver(subscriptionService, clock),
+      new UserSubscriptionResolver(subscriptionService, clock),
+      new WorkspaceInvoicesResolver(invoiceService),
+      new PaymentMethodResolver(paymentMethodService),
+      new WorkspacePaymentMethodsResolver(paymentMethodService),
+    ]),
     {
       User: { __resolveReference: resolveCreditUserReference },
       Workspace: { __resolveReference: resolveCreditWorkspaceReference },
     },
   );
   // No aggregate publishes events yet; the relay is there for the ones that will.
-  const relay = new OutboxRelay(bus, [creditAccounts as unknown as OutboxModel], logger);
+  const relay = new OutboxRelay(bus, [creditAccounts as unknown as OutboxModel, subscriptions as unknown as OutboxModel], logger);
   creditLedger.startRelay();
   const creditJobs = [
     schedulePeriodicJob('credit-ledger-relay', config.BILLING_JOB_INTERVAL_SECONDS * 1000, () => creditLedger.relayLedger(), logger),
     schedulePeriodicJob('credit-expiry', config.BILLING_JOB_INTERVAL_SECONDS * 1000, () => creditLedger.expireDue(clock.now()), logger),
   ];
-  return serveSubgraphService(infra, config, { schema, relay, onStop: [...creditJobs, () => creditLedger.stopRelay()] });
+  const stopLifecycle = schedulePeriodicJob('subscription-lifecycle', config.BILLING_JOB_INTERVAL_SECONDS * 1000, () => lifecycle.runAll(), logger);
+  const running = await serveSubgraphService(infra, config, {
+    schema,
+    relay,
+    consumers: lifecycleEventConsumers({ bus, connection, clock, logger, subscriptions: subscriptionService }),
+    routes: stripeWebhookRoute(webhookService, logger),
+    onStop: [...creditJobs, () => creditLedger.stopRelay(), stopLifecycle, () => mailer.close()],
+  });
+  return Object.assign(running, { lifecycle });
 }
 
 if (require.main === module) runServiceMain(() => startBillingService(loadBillingConfig()));

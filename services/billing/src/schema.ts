@@ -3,9 +3,23 @@ import { buildFederatedSchema, sharedScalarsMap, type ReferenceResolvers } from 
 import { CreditAdminResolver, UserCreditsResolver, WorkspaceCreditsResolver } from './credits/credit.resolver';
 import { CreditUserEntity, CreditWorkspaceEntity } from './credits/credit.types';
 import { PlanResolver } from './plans/plan.resolver';
+import { WorkspaceInvoicesResolver } from './invoices/invoice.resolver';
+import { PaymentMethodResolver, WorkspacePaymentMethodsResolver } from './payment-methods/payment-method.resolver';
+import { SubscriptionResolver, UserSubscriptionResolver, WorkspaceSubscriptionResolver } from './subscriptions/subscription.resolver';
 
 /** Resolver classes of this subgraph; the container supplies their instances at run time. */
-export const billingResolvers = [PlanResolver, UserCreditsResolver, WorkspaceCreditsResolver, CreditAdminResolver] as const;
+export const billingResolvers = [
+  PlanResolver,
+  UserCreditsResolver,
+  WorkspaceCreditsResolver,
+  CreditAdminResolver,
+  SubscriptionResolver,
+  WorkspaceSubscriptionResolver,
+  UserSubscriptionResolver,
+  WorkspaceInvoicesResolver,
+  PaymentMethodResolver,
+  WorkspacePaymentMethodsResolver,
+] as const;
 
 export function buildBillingSchema(
   container: { get(someClass: unknown): object },

@@ -1,5 +1,6 @@
-import { Arg, ID, Int, Query, Resolver } from 'type-graphql';
-import { PlanType, PriceQuoteType } from './plan.types';
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { RequestContext } from '@leadgraph/platform';
+import { AnnouncePriceRevisionInputType, PlanType, PriceQuoteType, PriceRevisionType } from './plan.types';
 import type { PlanService } from './plan.service';
 
 /** The catalogue is public: pricing pages and sign-up read it without an account. */
@@ -27,5 +28,13 @@ export class PlanResolver {
   ): Promise<PriceQuoteType> {
     const { plan, quote } = await this.planService.quote({ planId, seats, country, vatNumber });
     return PriceQuoteType.from(plan, quote);
+  }
+
+  @Mutation(() => PriceRevisionType, { description: 'Billing staff announce a new price for a plan (BIL-15)' })
+  async announcePriceRevision(
+    @Arg('input', () => AnnouncePriceRevisionInputType) input: AnnouncePriceRevisionInputType,
+    @Ctx() context: RequestContext,
+  ): Promise<PriceRevisionType> {
+    return PriceRevisionType.from(await this.planService.announcePriceRevision(context.caller, { ...input }));
   }
 }

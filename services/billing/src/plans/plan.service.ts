@@ -1,10 +1,32 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { badInput, fromZodError, seedReferenceData } from '@leadgraph/platform';
+import {
+  badInput,
+  conflict,
+  fromZodError,
+  isDuplicateKeyError,
+  parseInput,
+  requireStaffRole,
+  seedReferenceData,
+  type Caller,
+  type Clock,
+} from '@leadgraph/platform';
 import type { VatService } from '../vat/vat.service';
 import { normaliseVatNumber } from '../vat/vat.rules';
+import shippedAddOnPrices from './add-on-prices.json';
 import shippedCatalogue from './plan-catalogue.json';
-import { planRecordSchema, type PlanDocument, type PlanModel } from './plan.model';
-import { quotePrice, seatsProblem, type PriceQuote } from './plan.rules';
+import {
+  addOnPriceRecordSchema,
+  planRecordSchema,
+  type AddOnCreditType,
+  type AddOnPriceDocument,
+  type AddOnPriceModel,
+  type PlanDocument,
+  type PlanModel,
+  type PriceRevisionDocument,
+  type PriceRevisionModel,
+} from './plan.model';
+import { priceRevisionProblem, pricePerSeatAt, quotePrice, seatsProblem, type PriceQuote } from './plan.rules';
 
 const quoteInputSchema = z.object({
   planId: z.string().trim().min(1, 'is required'),
@@ -19,15 +41,26 @@ const quoteInputSchema = z.object({
 });
 export type QuoteInput = z.input<typeof quoteInputSchema>;
 
+const priceRevisionInputSchema = z.object({
+  planId: z.string().trim().min(1, 'is required'),
+  newPricePerSeatCents: z.number().int('must be a whole number of cents').positive('must be positive').max(10_000_000, 'is absurd'),
+  effectiveFrom: z.date({ message: 'must be a date' }),
+});
+export type PriceRevisionInput = z.input<typeof priceRevisionInputSchema>;
+
 export class PlanService {
   constructor(
     private readonly plans: PlanModel,
     private readonly vat: VatService,
+    private readonly addOnPrices: AddOnPriceModel,
+    private readonly priceRevisions: PriceRevisionModel,
+    private readonly clock: Clock,
   ) {}
 
   /** Idempotent start-up seeding of the shipped catalogue (BIL-02: the catalogue is data). */
   async seedCatalogue(): Promise<void> {
     await seedReferenceData(this.plans, z.array(planRecordSchema).parse(shippedCatalogue));
+    await seedReferenceData(this.addOnPrices, z.array(addOnPriceRecordSchema).parse(shippedAddOnPrices));
   }
 
   async listAvailable(): Promise<PlanDocument[]> {
@@ -48,6 +81,52 @@ export class PlanService {
     const problem = seatsProblem(plan, seats);
     if (problem) throw badInput('seats', `seats: ${problem}`);
     const vat = await this.vat.decide(country, vatNumber ?? null);
-    return { plan, quote: quotePrice(plan, seats, vat) };
+    const priced = { ...plan, pricePerSeatCents: await this.pricePerSeatNow(plan) };
+    return { plan: priced, quote: quotePrice(priced, seats, vat) };
+  }
+
+  /** What a new subscription pays per seat now: the catalogue price or its latest revision in effect (BIL-15). */
+  async pricePerSeatNow(plan: Pick<PlanDocument, '_id' | 'pricePerSeatCents'>): Promise<number> {
+    return pricePerSeatAt(plan, await this.revisionsOf(plan._id), this.clock.now());
+  }
+
+  async revisionsOf(planId: string): Promise<PriceRevisionDocument[]> {
+    return this.priceRevisions.find({ planId }).sort({ effectiveFrom: 1 }).lean<PriceRevisionDocument[]>();
+  }
+
+  /** Every announced revision, oldest effective date first. */
+  async allRevisions(): Promise<PriceRevisionDocument[]> {
+    return this.priceRevisions.find().sort({ effectiveFrom: 1 }).lean<PriceRevisionDocument[]>();
+  }
+
+  async addOnPrice(creditType: AddOnCreditType): Promise<AddOnPriceDocument | null> {
+    return this.addOnPrices.findById(creditType).lean<AddOnPriceDocument>();
+  }
+
+  /**
+   * Billing staff announce a new price for a plan (BIL-15). Subscribers are then told by the
+   * lifecycle job and get it from a renewal at least 15 days after being told.
+   */
+  async announcePriceRevision(caller: Caller, rawInput: PriceRevisionInput): Promise<PriceRevisionDocument> {
+    const staff = requireStaffRole(caller, 'BILLING_ADMIN');
+    const input = parseInput(priceRevisionInputSchema, rawInput);
+    const now = this.clock.now();
+    const plan = await this.findById(input.planId);
+    const problem = priceRevisionProblem(plan, input, now);
+    if (problem) throw badInput(problem.field, problem.message);
+    try {
+      const created = await this.priceRevisions.create({
+        _id: randomUUID(),
+        planId: input.planId,
+        newPricePerSeatCents: input.newPricePerSeatCents,
+        effectiveFrom: input.effectiveFrom,
+        announcedAt: now,
+        announcedByUserId: staff.userId,
+      });
+      return created.toObject<PriceRevisionDocument>();
+    } catch (error) {
+      if (isDuplicateKeyError(error)) throw conflict('effectiveFrom: this plan already has a revision on that date', 'effectiveFrom');
+      throw error;
+    }
   }
 }

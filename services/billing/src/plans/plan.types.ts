@@ -1,6 +1,6 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { CreditTypeGql } from '@leadgraph/platform';
-import type { PlanCreditAllowance, PlanDocument } from './plan.model';
+import type { PlanCreditAllowance, PlanDocument, PriceRevisionDocument } from './plan.model';
 import type { PriceQuote, QuotedCredits } from './plan.rules';
 
 export enum PlanKindGql {
@@ -157,4 +157,44 @@ export class PriceQuoteType {
       credits: quote.credits.map(QuotedCreditsType.from),
     });
   }
+}
+
+@ObjectType('PriceRevision', { description: "A scheduled change of a plan's price per seat (BIL-15)" })
+export class PriceRevisionType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ID)
+  planId!: string;
+
+  @Field(() => Int)
+  newPricePerSeatCents!: number;
+
+  @Field(() => Date, { description: 'New subscriptions pay it from then; existing ones from a renewal at least 15 days after being told' })
+  effectiveFrom!: Date;
+
+  @Field(() => Date)
+  announcedAt!: Date;
+
+  static from(revision: PriceRevisionDocument): PriceRevisionType {
+    return Object.assign(new PriceRevisionType(), {
+      id: revision._id,
+      planId: revision.planId,
+      newPricePerSeatCents: revision.newPricePerSeatCents,
+      effectiveFrom: revision.effectiveFrom,
+      announcedAt: revision.announcedAt,
+    });
+  }
+}
+
+@InputType('AnnouncePriceRevisionInput')
+export class AnnouncePriceRevisionInputType {
+  @Field(() => ID)
+  planId!: string;
+
+  @Field(() => Int, { description: 'EUR cents per seat per billing period, excluding VAT' })
+  newPricePerSeatCents!: number;
+
+  @Field(() => Date)
+  effectiveFrom!: Date;
 }

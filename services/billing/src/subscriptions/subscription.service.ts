@@ -422,6 +422,7 @@ export class SubscriptionService {
     const targetSeats = input.seats ?? subscription.seats;
     const targetPlan = await this.deps.plans.findById(targetPlanId);
     if (!targetPlan || (!targetPlan.available && targetPlan._id !== subscription.planId)) throw badInput('planId', 'planId: no such plan is offered');
+    if (targetPlan.kind !== 'PREMIUM') throw badInput('planId', 'planId: a subscription changes to a PREMIUM plan; to stop it, cancel it');
     const problem = seatsProblem(targetPlan, targetSeats);
     if (problem) throw badInput('seats', `seats: ${problem}`);
     if (subscription.status !== 'ACTIVE') throw conflict('The subscription is suspended: settle it before changing the plan');
