@@ -187,7 +187,7 @@ export class AddOnRenewalType {
   quantity!: number;
 }
 
-@ObjectType('Subscription')
+@ObjectType('BillingSubscription', { description: 'A FREEMIUM or PREMIUM subscription: plan, seats, status, period, scheduled changes' })
 export class SubscriptionType {
   @Field(() => ID)
   id!: string;
