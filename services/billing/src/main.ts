@@ -20,7 +20,10 @@ import {
   resolveCreditUserReference,
   resolveCreditWorkspaceReference,
 } from './credits/credit.resolver';
+import { creditEventConsumers } from './credits/credit.events';
 import { CreditLedgerService } from './credits/credit.service';
+import { spendEventConsumers } from './spend/spend.events';
+import { serveCreditRpcs } from './spend/spend.rpc';
 import { workspacePlanModel } from './spend/spend.model';
 import { CreditOwnerDirectory } from './spend/spend.service';
 import { planModel } from './plans/plan.model';
@@ -70,6 +73,10 @@ export async function startBillingService(config: BillingConfig, overrides: Serv
   );
   const creditAccounts = creditAccountModel(connection);
   const creditLedger = new CreditLedgerService(creditAccounts, creditLedgerModel(connection), creditOwners, clock, logger, () => relay.nudge());
+  const creditConsumers = [
+    ...creditEventConsumers({ bus, connection, clock, logger, ledger: creditLedger }),
+    ...spendEventConsumers({ bus, connection, clock, logger, owners: creditOwners, ledger: creditLedger }),
+  ];
   // Subscriptions, Stripe, invoices, webhooks and their lifecycle (BIL-02, BIL-05/06, BIL-09..17).
   const mailer = new Mailer(config.SMTP_URL, config.MAIL_FROM);
   const stripeBilling = new StripeBilling(createStripeClient(config), stripeCustomerModel(connection), stripeCatalogueEntryModel(connection), clock);
@@ -128,7 +135,8 @@ export async function startBillingService(config: BillingConfig, overrides: Serv
   const running = await serveSubgraphService(infra, config, {
     schema,
     relay,
-    consumers: lifecycleEventConsumers({ bus, connection, clock, logger, subscriptions: subscriptionService }),
+    consumers: [...creditConsumers, ...lifecycleEventConsumers({ bus, connection, clock, logger, subscriptions: subscriptionService })],
+    rpc: serveCreditRpcs(bus, creditLedger, logger),
     routes: stripeWebhookRoute(webhookService, logger),
     onStop: [...creditJobs, () => creditLedger.stopRelay(), stopLifecycle, () => mailer.close()],
   });

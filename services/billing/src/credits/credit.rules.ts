@@ -67,6 +67,32 @@ export function grantInputSchema(now: Date) {
     });
 }
 
+/**
+ * Credits given for actions, as data (credit-awards.json): the one-time registration credits
+ * (ACC-04, BIL-04) and the referrer's reward for a verified sign-up. A type left out gets nothing.
+ */
+export const creditAwardsSchema = z.object({
+  registration: z.partialRecord(creditTypeSchema, z.number().int().min(0).max(MAX_CREDIT_AMOUNT)),
+  referralReward: z.partialRecord(creditTypeSchema, z.number().int().min(0).max(MAX_CREDIT_AMOUNT)),
+});
+export type CreditAwards = z.infer<typeof creditAwardsSchema>;
+
+/** The awarded amounts worth a grant, in the catalogue's type order. */
+export function awardedCredits(award: CreditAwards[keyof CreditAwards]): Array<{ creditType: CreditType; amount: number }> {
+  return creditTypeSchema.options.flatMap((creditType) => {
+    const amount = award[creditType] ?? 0;
+    return amount > 0 ? [{ creditType, amount }] : [];
+  });
+}
+
+/**
+ * BIL-05: reward credits expire at the end of the current period. Rewards are personal and a
+ * personal (FREEMIUM) period is the calendar month, so they last until the month ends.
+ */
+export function rewardExpiry(earnedAt: Date): Date {
+  return startOfNextMonth(earnedAt);
+}
+
 /** Buckets still usable at `now`: the database never expires anything, so expiry is checked here. */
 export function isLive(bucket: Pick<CreditBucket, 'expiresAt'>, now: Date): boolean {
   return bucket.expiresAt === null || bucket.expiresAt.getTime() > now.getTime();
