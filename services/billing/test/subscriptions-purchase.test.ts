@@ -1,4 +1,3 @@
-import { DAY_MS } from '@leadgraph/platform';
 import { apiTokenCaller, eventually, uniqueName, userCaller } from '@leadgraph/platform/src/testing';
 import { stripeCustomerModel } from '../src/stripe/stripe.model';
 import {
@@ -260,6 +259,5 @@ describe('subscriptions: FREEMIUM for every account, PREMIUM bought through Stri
       r: [{ __typename: 'Workspace', id: admin.workspaceId }],
     });
     expect(malformed.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
-    void DAY_MS;
   });
 });
