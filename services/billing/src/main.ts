@@ -24,6 +24,9 @@ import { creditEventConsumers } from './credits/credit.events';
 import { CreditLedgerService } from './credits/credit.service';
 import { spendEventConsumers } from './spend/spend.events';
 import { serveCreditRpcs } from './spend/spend.rpc';
+import { SpendResolver } from './spend/spend.resolver';
+import { CreditBudgetResolver } from './budgets/budget.resolver';
+import { CreditBudgetService } from './budgets/budget.service';
 import { workspacePlanModel } from './spend/spend.model';
 import { CreditOwnerDirectory } from './spend/spend.service';
 import { planModel } from './plans/plan.model';
@@ -112,6 +115,7 @@ export async function startBillingService(config: BillingConfig, overrides: Serv
 
   const schema = await buildBillingSchema(
     instanceContainer([new PlanResolver(planService), new UserCreditsResolver(creditLedger), new WorkspaceCreditsResolver(creditLedger), new CreditAdminResolver(creditLedger),
+      new SpendResolver(creditLedger), new CreditBudgetResolver(new CreditBudgetService(creditAccounts, creditLedger, clock)),
       new SubscriptionResolver(subscriptionService, planService, invoiceService, clock),
       new WorkspaceSubscriptionResolver(subscriptionService, clock),
       new UserSubscriptionResolver(subscriptionService, clock),

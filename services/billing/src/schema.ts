@@ -1,6 +1,8 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildFederatedSchema, sharedScalarsMap, type ReferenceResolvers } from '@leadgraph/platform';
 import { CreditAdminResolver, UserCreditsResolver, WorkspaceCreditsResolver } from './credits/credit.resolver';
+import { SpendResolver } from './spend/spend.resolver';
+import { CreditBudgetResolver } from './budgets/budget.resolver';
 import { CreditUserEntity, CreditWorkspaceEntity } from './credits/credit.types';
 import { PlanResolver } from './plans/plan.resolver';
 import { WorkspaceInvoicesResolver } from './invoices/invoice.resolver';
@@ -13,6 +15,8 @@ export const billingResolvers = [
   UserCreditsResolver,
   WorkspaceCreditsResolver,
   CreditAdminResolver,
+  SpendResolver,
+  CreditBudgetResolver,
   SubscriptionResolver,
   WorkspaceSubscriptionResolver,
   UserSubscriptionResolver,

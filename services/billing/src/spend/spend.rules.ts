@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { creditTypeSchema } from '@leadgraph/events';
-import { DomainError, ErrorCode } from '@leadgraph/platform';
+import { DomainError, ErrorCode, forbidden, requireAuthenticated, type Caller } from '@leadgraph/platform';
 import { budgetRefusal, budgetSubjectsOf, budgetCounterId, findBudget } from '../budgets/budget.rules';
 import type {
   CreditAccountDocument,
@@ -38,6 +38,17 @@ export type WorkspacePlanKind = 'FREEMIUM' | 'PREMIUM';
 export function creditOwnerFor(caller: CreditCaller, workspacePlan: WorkspacePlanKind | null): CreditOwner {
   if (caller.workspaceId !== null && workspacePlan === 'PREMIUM') return { ownerType: 'WORKSPACE', ownerId: caller.workspaceId };
   return { ownerType: 'USER', ownerId: caller.userId };
+}
+
+/**
+ * The spending identity of a graph caller: a signed-in user in their current workspace, or a
+ * partner token (ACC-08: it needs `billing:read` to see what it may spend).
+ */
+export function creditCallerOf(caller: Caller): CreditCaller {
+  const authenticated = requireAuthenticated(caller);
+  if (authenticated.kind === 'user') return { userId: authenticated.userId, workspaceId: authenticated.workspaceId, viaApiTokenId: null };
+  if (!authenticated.scopes.includes('billing:read')) throw forbidden('Missing scope billing:read', 'billing:read');
+  return { userId: authenticated.userId, workspaceId: authenticated.workspaceId, viaApiTokenId: authenticated.tokenId };
 }
 
 const reasonSchema = z.string().trim().min(1, 'is required').max(100, 'at most 100 characters');
