@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loadConfig, subgraphServiceConfigShape } from '@leadgraph/platform';
+import { ConfigError, loadConfig, subgraphServiceConfigShape } from '@leadgraph/platform';
 
 export const billingConfigShape = {
   ...subgraphServiceConfigShape('billing', 4102),
@@ -21,6 +21,14 @@ export const billingConfigShape = {
 
 export type BillingConfig = z.infer<z.ZodObject<typeof billingConfigShape>>;
 
+/** Development defaults of the Stripe settings: production must configure its own. */
+const DEV_STRIPE_SETTINGS = new Set(['sk_test_leadgraph_dev_only', 'whsec_leadgraph_dev_only']);
+
 export function loadBillingConfig(env: Record<string, string | undefined> = process.env): BillingConfig {
-  return loadConfig('billing', billingConfigShape, env);
+  const config = loadConfig('billing', billingConfigShape, env);
+  if (config.NODE_ENV === 'production') {
+    const leaked = (['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'] as const).filter((key) => DEV_STRIPE_SETTINGS.has(config[key]));
+    if (leaked.length > 0) throw new ConfigError('billing', leaked.map((key) => `${key}: a development default cannot be used in production`));
+  }
+  return config;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { HOUR_MS, forbidden, requireAuthenticated, requireUser, type Caller } from '@leadgraph/platform';
+import { FAIR_USE_MONTHLY_CAP, MAX_CREDIT_AMOUNT } from '../credits/credit.rules';
 import { stripePaymentMethodIdSchema } from '../payment-methods/payment-method.rules';
 import { addOnCreditTypes, type BillingPeriod, type CreditType, type PlanCreditAllowance, type PlanDocument, type PlanKind } from '../plans/plan.model';
 import { normaliseVatNumber } from '../vat/vat.rules';
@@ -13,8 +14,21 @@ import type { ScheduledChange, SubscriptionStatus } from './subscription.model';
 
 export const MONTHS_PER_PERIOD: Readonly<Record<BillingPeriod, number>> = { MONTHLY: 1, ANNUAL: 12 };
 
-/** "Unlimited" credits are a fair-use grant of this many per account (seat) per month (BIL-07). */
-export const FAIR_USE_CREDITS_PER_SEAT_PER_MONTH = 10_000;
+/** "Unlimited" credits are a fair-use grant of the monthly cap per account (seat) and month (BIL-07). */
+export const FAIR_USE_CREDITS_PER_SEAT_PER_MONTH = FAIR_USE_MONTHLY_CAP;
+
+/**
+ * A grant larger than the ledger takes in one line (a big annual plan) is split into parts of at
+ * most `maxPerGrant`; each part gets its own idempotency key (`<key>#<n>`), so a replay grants once.
+ */
+export function splitGrant(key: string, amount: number, maxPerGrant: number = MAX_CREDIT_AMOUNT): Array<{ key: string; amount: number }> {
+  if (amount <= maxPerGrant) return [{ key, amount }];
+  const parts: Array<{ key: string; amount: number }> = [];
+  for (let offset = 0, part = 1; offset < amount; offset += maxPerGrant, part += 1) {
+    parts.push({ key: `${key}#${part}`, amount: Math.min(maxPerGrant, amount - offset) });
+  }
+  return parts;
+}
 
 /**
  * Same UTC time of day `months` later; a day the target month lacks falls to its last day

@@ -62,6 +62,7 @@ import {
   eventStatusOf,
   periodAt,
   respondToPriceRevisionInputSchema,
+  splitGrant,
   subscribeInputSchema,
   upgradeCharge,
   workspaceAdminOf,
@@ -1247,15 +1248,17 @@ export class SubscriptionService {
     const now = this.clock.now();
     for (const order of subscription.pendingGrants) {
       if (order.expiresAt.getTime() > now.getTime()) {
-        await this.deps.ledger.grant({
-          owner: subscription.owner,
-          creditType: order.creditType,
-          amount: order.amount,
-          source: order.source,
-          expiresAt: order.expiresAt,
-          unlimited: order.unlimited,
-          idempotencyKey: order.key,
-        });
+        for (const part of splitGrant(order.key, order.amount)) {
+          await this.deps.ledger.grant({
+            owner: subscription.owner,
+            creditType: order.creditType,
+            amount: part.amount,
+            source: order.source,
+            expiresAt: order.expiresAt,
+            unlimited: order.unlimited,
+            idempotencyKey: part.key,
+          });
+        }
       }
       await this.subscriptions.updateOne({ _id: subscriptionId }, { $pull: { pendingGrants: { key: order.key } } });
     }

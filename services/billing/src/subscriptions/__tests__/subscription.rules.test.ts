@@ -7,6 +7,7 @@ import {
   noticeDeadline,
   periodAt,
   periodContaining,
+  splitGrant,
   upgradeCharge,
   wholeMonthsBetween,
   type SubscriptionTerms,
@@ -182,5 +183,23 @@ describe('subscription rules: notice windows for downgrades and cancellations (B
     const change = endOfTermChange(monthlyAnchor, billingPeriod, current, at(now));
     expect({ effectiveAt: change.effectiveAt.toISOString(), renewsFirst: change.renewsFirst }).toEqual({ effectiveAt, renewsFirst });
     expect(change.lastPeriodIndex).toBe(renewsFirst ? 1 : 0);
+  });
+});
+
+describe('subscription rules: grants the ledger takes in parts (BIL-05, BIL-07)', () => {
+  it.each([
+    [999, [{ key: 'k', amount: 999 }]],
+    [1000, [{ key: 'k', amount: 1000 }]],
+    [2500, [{ key: 'k#1', amount: 1000 }, { key: 'k#2', amount: 1000 }, { key: 'k#3', amount: 500 }]],
+  ])('[BIL-05] a grant of %i with at most 1000 a line is written as %j', (amount, parts) => {
+    expect(splitGrant('k', amount, 1000)).toEqual(parts);
+  });
+
+  it('[BIL-07] 1000 seats of the largest annual plan fit the ledger in parts', () => {
+    const fairUse = creditsForPeriod({ billingPeriod: 'ANNUAL', credits: allowances(4800, 4800, 48000) }, 1000).find((grant) => grant.unlimited);
+    expect(fairUse?.amount).toBe(120_000_000);
+    const parts = splitGrant('k', fairUse?.amount ?? 0);
+    expect(parts).toHaveLength(120);
+    expect(parts.reduce((sum, part) => sum + part.amount, 0)).toBe(120_000_000);
   });
 });
