@@ -3,6 +3,7 @@ import {
   connectServiceInfra,
   instanceContainer,
   runServiceMain,
+  schedulePeriodicJob,
   serveSubgraphService,
   type OutboxModel,
   type RunningService,
@@ -16,7 +17,18 @@ import { doNotCallModel } from './do-not-call/do-not-call.model';
 import { DoNotCallService } from './do-not-call/do-not-call.service';
 import { extractionFlagModel, usageCounterModel } from './rate-limits/rate-limit.model';
 import { UsageGuardService } from './rate-limits/rate-limit.service';
+import { workspaceDataConsumers } from './address-book/address-book.events';
+import { addressBookActivityModel, addressBookEntryModel, contactListModel } from './address-book/address-book.model';
+import { AddressBookResolver } from './address-book/address-book.resolver';
+import { AddressBookService } from './address-book/address-book.service';
 import { BillingCredits } from './billing-credits/billing-credits.service';
+import { exportModel } from './exports/export.model';
+import { ExportResolver } from './exports/export.resolver';
+import { ExportService } from './exports/export.service';
+import { RateLimitResolver } from './rate-limits/rate-limit.resolver';
+import { retentionRunModel } from './retention/retention.model';
+import { RetentionResolver } from './retention/retention.resolver';
+import { RetentionService } from './retention/retention.service';
 import { revealModel, revealRequestModel } from './reveals/reveal.model';
 import { RevealResolver } from './reveals/reveal.resolver';
 import { RevealService } from './reveals/reveal.service';
@@ -64,17 +76,63 @@ export async function startContactsService(config: ContactsConfig, overrides: Se
     logger,
     nudgeRelay,
   );
+  const addressBook = new AddressBookService(addressBookEntryModel(connection), contactListModel(connection), addressBookActivityModel(connection), revealService, clock, logger);
   suppression.addListener(revealService);
+  suppression.addListener(addressBook);
+  // Download links point at this service; its URL is known once it listens.
+  let publicBaseUrl = config.PUBLIC_URL ?? '';
+  const exports = exportModel(connection);
+  const exportService = new ExportService(
+    exports,
+    contacts,
+    reveals,
+    addressBook,
+    new BillingCredits(bus),
+    { linkSecret: config.EXPORT_LINK_SECRET, publicBaseUrl: () => publicBaseUrl },
+    clock,
+    logger,
+    nudgeRelay,
+  );
+  const retention = new RetentionService(contacts, identifiers, retentionRunModel(connection), clock, logger);
 
-  const schema = await buildContactsSchema(instanceContainer([new ContactResolver(contactService), new RevealResolver(revealService, contactService)]), {
-    Contact: { __resolveReference: resolveContactReference(contactService) },
-  });
-  const relay = new OutboxRelay(bus, [reveals] as unknown as OutboxModel[], logger);
-  return serveSubgraphService(infra, config, {
+  const schema = await buildContactsSchema(
+    instanceContainer([
+      new ContactResolver(contactService),
+      new RevealResolver(revealService, contactService),
+      new AddressBookResolver(addressBook, contactService),
+      new ExportResolver(exportService),
+      new RetentionResolver(retention),
+      new RateLimitResolver(guard),
+    ]),
+    { Contact: { __resolveReference: resolveContactReference(contactService) } },
+  );
+  const relay = new OutboxRelay(bus, [reveals, exports] as unknown as OutboxModel[], logger);
+  const jobIntervalMs = config.JOB_INTERVAL_SECONDS * 1000;
+  const running = await serveSubgraphService(infra, config, {
     schema,
     relay,
-    consumers: [...suppressionConsumers({ bus, connection, clock, logger, suppression })],
+    consumers: [
+      ...suppressionConsumers({ bus, connection, clock, logger, suppression }),
+      ...workspaceDataConsumers({ bus, connection, clock, logger, addressBook, reveals: revealService }),
+    ],
+    routes: (app) => {
+      app.get('/exports/:id', (request, response, next) => {
+        exportService
+          .download(request.params.id, String(request.query.expires ?? ''), String(request.query.signature ?? ''), response)
+          .catch(next);
+      });
+    },
   });
+  if (!config.PUBLIC_URL) publicBaseUrl = new URL('/', running.url).toString();
+  // Jobs start once the indexes exist (serveSubgraphService builds them before listening).
+  const stopJobs = [schedulePeriodicJob('profile-retention', jobIntervalMs, () => retention.purgeExpired(), logger)];
+  return {
+    ...running,
+    stop: async () => {
+      for (const stop of stopJobs) await stop();
+      await running.stop();
+    },
+  };
 }
 
 if (require.main === module) runServiceMain(() => startContactsService(loadContactsConfig()));
