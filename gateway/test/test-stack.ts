@@ -24,13 +24,16 @@ export interface TestStack {
 }
 
 /** The gateway over real subgraphs on the real test servers, all on free ports. */
-export async function startTestStack(clock = new ManualClock(new Date())): Promise<TestStack> {
+export async function startTestStack(
+  clock = new ManualClock(new Date()),
+  options: { accountsEnv?: Record<string, string> } = {},
+): Promise<TestStack> {
   const services: Record<string, RunningService> = {};
   const overrides = { clock, logger: testLogger('stack') };
   const nats = await startIsolatedNats();
   const serviceEnv = (service: string) => serviceTestEnv(service, { NATS_URL: nats.url });
   // Started one after the other: each creates the shared stream and its durable consumers.
-  services.accounts = await startAccountsService(loadAccountsConfig(serviceEnv('accounts')), overrides);
+  services.accounts = await startAccountsService(loadAccountsConfig({ ...serviceEnv('accounts'), ...options.accountsEnv }), overrides);
   services.billing = await startBillingService(loadBillingConfig(serviceEnv('billing')), overrides);
   services.contacts = await startContactsService(loadContactsConfig(serviceEnv('contacts')), overrides);
   services.privacy = await startPrivacyService(loadPrivacyConfig(serviceEnv('privacy')), overrides);
