@@ -1,6 +1,6 @@
 import type { VatDecision } from '../vat/vat.rules';
 import { vatAmountCents } from '../vat/vat.rules';
-import type { AddOnPriceDocument, CreditType, PlanDocument, PriceRevisionDocument } from './plan.model';
+import { addOnCreditTypes, type AddOnCreditType, type AddOnPriceDocument, type CreditType, type PlanDocument, type PriceRevisionDocument } from './plan.model';
 
 /** Beyond this a sale goes through a custom contract, not the self-service catalogue. */
 export const MAX_SEATS = 1000;
@@ -83,4 +83,9 @@ export function priceRevisionProblem(
 /** Price of add-on credits (BIL-01), excluding VAT: quantity x unit price. */
 export function addOnPriceCents(price: Pick<AddOnPriceDocument, 'unitPriceCents'>, quantity: number): number {
   return price.unitPriceCents * quantity;
+}
+
+/** Add-ons exist for phone, direct e-mail and export credits only (BIL-01). */
+export function isAddOnCreditType(creditType: CreditType): creditType is AddOnCreditType {
+  return (addOnCreditTypes as readonly CreditType[]).includes(creditType);
 }

@@ -33,7 +33,7 @@ import {
 } from '../lifecycle/lifecycle.rules';
 import type { PaymentMethodService } from '../payment-methods/payment-method.service';
 import type { CreditType, PlanDocument, PriceRevisionDocument } from '../plans/plan.model';
-import { addOnPriceCents, seatsProblem } from '../plans/plan.rules';
+import { addOnPriceCents, isAddOnCreditType, seatsProblem } from '../plans/plan.rules';
 import type { PlanService } from '../plans/plan.service';
 import { invoiceFactsFrom, type InvoiceFacts } from '../stripe/stripe.rules';
 import { PaymentDeclinedError, type StripeBilling } from '../stripe/stripe.service';
@@ -1096,7 +1096,8 @@ export class SubscriptionService {
       const renewals: PendingAddOnPurchase[] =
         current && subscription.kind === 'PREMIUM' ? await this.addOnRenewalPurchases(subscription, next) : [];
       const planChanged = terms.planId !== subscription.planId || terms.seats !== subscription.seats;
-      const scheduledChange = subscription.scheduledChange?.kind === 'DOWNGRADE' && !planChanged ? subscription.scheduledChange : planChanged ? null : subscription.scheduledChange;
+      // A downgrade due at this end has just been applied; a later change keeps waiting.
+      const scheduledChange = downgradeTarget ? null : subscription.scheduledChange;
       const renewed = { ...subscription, planId: terms.planId, seats: terms.seats, scheduledChange };
       const events = subscription.kind === 'PREMIUM' && planChanged ? [this.changedEvent(renewed, now)] : [];
       const update: UpdateQuery<SubscriptionDocument> = {
@@ -1151,7 +1152,7 @@ export class SubscriptionService {
     const operationId = `${subscription._id}:${next.start.toISOString()}:add-on-renewal`;
     const purchases: PendingAddOnPurchase[] = [];
     for (const renewal of subscription.addOnRenewals) {
-      const price = await this.deps.plans.addOnPrice(renewal.creditType as 'PHONE' | 'DIRECT_EMAIL' | 'EXPORT');
+      const price = isAddOnCreditType(renewal.creditType) ? await this.deps.plans.addOnPrice(renewal.creditType) : null;
       if (!price) continue;
       purchases.push({
         operationId,

@@ -1,5 +1,5 @@
 import type { PlanCreditAllowance } from '../plan.model';
-import { MAX_SEATS, quotePrice, seatsProblem } from '../plan.rules';
+import { MAX_SEATS, addOnPriceCents, isAddOnCreditType, pricePerSeatAt, priceRevisionProblem, quotePrice, seatsProblem } from '../plan.rules';
 
 const business = {
   pricePerSeatCents: 9900,
@@ -46,5 +46,44 @@ describe('plan pricing rules', () => {
   it('[BIL-08] a FREEMIUM plan is personal: exactly one seat', () => {
     expect(seatsProblem({ kind: 'FREEMIUM' }, 1)).toBeNull();
     expect(seatsProblem({ kind: 'FREEMIUM' }, 2)).toMatch(/exactly 1 seat/);
+  });
+});
+
+describe('plan rules: add-ons and price revisions (BIL-01, BIL-15)', () => {
+  it.each([
+    ['PHONE', true],
+    ['DIRECT_EMAIL', true],
+    ['EXPORT', true],
+    ['PRO_EMAIL', false],
+  ] as const)('[BIL-01] add-on credits are sold for %s: %s', (creditType, sold) => {
+    expect(isAddOnCreditType(creditType)).toBe(sold);
+  });
+
+  it('[BIL-01] add-on credits cost quantity x unit price, excluding VAT', () => {
+    expect(addOnPriceCents({ unitPriceCents: 40 }, 150)).toBe(6000);
+  });
+
+  const plan = { _id: 'business-monthly', pricePerSeatCents: 9900 };
+  const revisions = [
+    { planId: 'business-monthly', newPricePerSeatCents: 10_900, effectiveFrom: new Date('2028-03-01T00:00:00.000Z') },
+    { planId: 'business-monthly', newPricePerSeatCents: 11_900, effectiveFrom: new Date('2029-03-01T00:00:00.000Z') },
+    { planId: 'starter-monthly', newPricePerSeatCents: 1, effectiveFrom: new Date('2028-01-01T00:00:00.000Z') },
+  ];
+  it.each([
+    ['2028-02-29T23:59:59.000Z', 9900],
+    ['2028-03-01T00:00:00.000Z', 10_900],
+    ['2030-01-01T00:00:00.000Z', 11_900],
+  ])('[BIL-15] a new subscription at %s pays %i per seat (the latest revision in effect)', (at, price) => {
+    expect(pricePerSeatAt(plan, revisions, new Date(at))).toBe(price);
+  });
+
+  it.each([
+    [null, '2028-03-01', 'planId'],
+    [{ kind: 'FREEMIUM' as const, pricePerSeatCents: 0 }, '2028-03-01', 'planId'],
+    [{ kind: 'PREMIUM' as const, pricePerSeatCents: 9900 }, '2028-01-01', 'effectiveFrom'],
+    [{ kind: 'PREMIUM' as const, pricePerSeatCents: 9900 }, '2028-03-01', null],
+  ])('[BIL-15] announcing a revision of %j effective %s: problem on %s', (target, effectiveFrom, field) => {
+    const problem = priceRevisionProblem(target, { newPricePerSeatCents: 10_900, effectiveFrom: new Date(`${effectiveFrom}T00:00:00.000Z`) }, new Date('2028-02-01T00:00:00.000Z'));
+    expect(problem?.field ?? null).toBe(field);
   });
 });
