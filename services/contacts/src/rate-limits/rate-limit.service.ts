@@ -31,15 +31,16 @@ export class UsageGuardService implements UsageGuard {
     this.reveals = new RateLimiterMongo({ ...store, keyPrefix: 'reveal', points: settings.revealsPerMinute, duration: 60 });
   }
 
+  /** Attempts are counted before the limit: a scraper hammering the limit is a pattern too. */
   async beforeSearch(caller: AuthenticatedCaller, pageDepth: number): Promise<void> {
-    await this.consume(this.searches, caller, 1);
     await this.count(caller, { searchPages: 1, deepPages: pageDepth > 1 ? 1 : 0, reveals: 0 });
+    await this.consume(this.searches, caller, 1);
   }
 
   /** One point per contact revealed, whatever the number of fields. */
   async beforeReveal(caller: AuthenticatedCaller, contacts: number): Promise<void> {
-    await this.consume(this.reveals, caller, contacts);
     await this.count(caller, { searchPages: 0, deepPages: 0, reveals: contacts });
+    await this.consume(this.reveals, caller, contacts);
   }
 
   async flagged(first: number): Promise<ExtractionFlagDocument[]> {
