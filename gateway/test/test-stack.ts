@@ -26,7 +26,7 @@ export interface TestStack {
 /** The gateway over real subgraphs on the real test servers, all on free ports. */
 export async function startTestStack(
   clock = new ManualClock(new Date()),
-  options: { accountsEnv?: Record<string, string> } = {},
+  options: { accountsEnv?: Record<string, string>; contactsEnv?: Record<string, string> } = {},
 ): Promise<TestStack> {
   const services: Record<string, RunningService> = {};
   const overrides = { clock, logger: testLogger('stack') };
@@ -35,7 +35,7 @@ export async function startTestStack(
   // Started one after the other: each creates the shared stream and its durable consumers.
   services.accounts = await startAccountsService(loadAccountsConfig({ ...serviceEnv('accounts'), ...options.accountsEnv }), overrides);
   services.billing = await startBillingService(loadBillingConfig(serviceEnv('billing')), overrides);
-  services.contacts = await startContactsService(loadContactsConfig(serviceEnv('contacts')), overrides);
+  services.contacts = await startContactsService(loadContactsConfig({ ...serviceEnv('contacts'), ...options.contactsEnv }), overrides);
   services.privacy = await startPrivacyService(loadPrivacyConfig(serviceEnv('privacy')), overrides);
   services.analytics = await startAnalyticsService(loadAnalyticsConfig(serviceEnv('analytics')), overrides);
   const env: Record<string, string> = serviceEnv('gateway');
