@@ -108,7 +108,7 @@ export async function startBillingService(config: BillingConfig, overrides: Serv
     outboxWritten: () => relay.nudge(),
   });
   const webhookService = new WebhookService(webhookEventModel(connection), stripeBilling, subscriptionService, config.STRIPE_WEBHOOK_SECRET, clock, logger);
-  const lifecycle = new LifecycleService(subscriptionService, planService, invoiceService, webhookService, logger);
+  const lifecycle = new LifecycleService(subscriptionService, planService, invoiceService, webhookService, clock, logger);
   // Reference data first: quotes must never run against a half-seeded catalogue.
   await vatService.seedCountries();
   await planService.seedCatalogue();
@@ -133,7 +133,8 @@ export async function startBillingService(config: BillingConfig, overrides: Serv
   creditLedger.startRelay();
   const creditJobs = [
     schedulePeriodicJob('credit-ledger-relay', config.BILLING_JOB_INTERVAL_SECONDS * 1000, () => creditLedger.relayLedger(), logger),
-    schedulePeriodicJob('credit-expiry', config.BILLING_JOB_INTERVAL_SECONDS * 1000, () => creditLedger.expireDue(clock.now()), logger),
+    // Renewals first: a rollover plan carries over what is left of a period before it expires (BIL-05).
+    schedulePeriodicJob('credit-expiry', config.BILLING_JOB_INTERVAL_SECONDS * 1000, () => lifecycle.runRenewals(), logger),
   ];
   const stopLifecycle = schedulePeriodicJob('subscription-lifecycle', config.BILLING_JOB_INTERVAL_SECONDS * 1000, () => lifecycle.runAll(), logger);
   const running = await serveSubgraphService(infra, config, {

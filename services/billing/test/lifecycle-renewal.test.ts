@@ -97,6 +97,14 @@ describe('lifecycle: renewals, period ends and terminations on the clock (BIL-05
     expect(balanceOf(after.credits, 'PHONE')).toBe(200 + 400);
   });
 
+  it('[BIL-05] subscriptions renewing in the same pass all carry their unused credits over before anything expires', async () => {
+    const admins = [workspaceAdmin(), workspaceAdmin(), workspaceAdmin()];
+    const bought = await Promise.all(admins.map((admin) => subscribeWorkspace(h, admin, { planId: 'organization-monthly', seats: 1 })));
+    const end = new Date(Math.max(...bought.map((payload) => new Date(payload.subscription.currentPeriodEnd).getTime())));
+    await runUntil(end);
+    for (const admin of admins) expect(balanceOf((await workspaceBilling(h, admin)).credits, 'PHONE')).toBe(400 + 400);
+  });
+
   it('[BIL-05] a plan without rollover loses its unused credits at renewal', async () => {
     const admin = workspaceAdmin();
     const bought = await subscribeWorkspace(h, admin, { planId: 'starter-monthly', seats: 2 });

@@ -1,4 +1,4 @@
-import type { Logger } from '@leadgraph/platform';
+import type { Clock, Logger } from '@leadgraph/platform';
 import type { InvoiceService } from '../invoices/invoice.service';
 import type { PlanService } from '../plans/plan.service';
 import type { SubscriptionService } from '../subscriptions/subscription.service';
@@ -24,6 +24,7 @@ export class LifecycleService {
     private readonly plans: PlanService,
     private readonly invoices: InvoiceService,
     private readonly webhooks: WebhookService,
+    private readonly clock: Clock,
     private readonly logger: Logger,
   ) {}
 
@@ -37,13 +38,19 @@ export class LifecycleService {
     return { renewed, terminatedForSuspension, priceNotices, invoicesPurged, webhooksRetried };
   }
 
-  /** Every subscription whose period ended is renewed or ended. */
+  /**
+   * Every subscription whose period ended is renewed or ended; only then do the ended periods'
+   * credits expire, so rollover plans carry over what was left (BIL-05). One instant for both:
+   * nothing expires whose subscription this pass did not renew first.
+   */
   async runRenewals(): Promise<number> {
+    const now = this.clock.now();
     let renewed = 0;
-    for (const subscriptionId of await this.subscriptions.dueForRollover()) {
+    for (const subscriptionId of await this.subscriptions.dueForRollover(now)) {
       await this.each('rollover', subscriptionId, () => this.subscriptions.rollOver(subscriptionId));
       renewed += 1;
     }
+    await this.subscriptions.expireEndedPeriods(now);
     return renewed;
   }
 

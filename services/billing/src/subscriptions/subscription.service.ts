@@ -1058,10 +1058,10 @@ export class SubscriptionService {
   // Period rollover (BIL-05, BIL-06, BIL-10, BIL-13, BIL-15)
   // -------------------------------------------------------------------------------------------
 
-  /** Subscriptions whose current period has ended. */
-  async dueForRollover(): Promise<string[]> {
+  /** Subscriptions whose current period has ended by `at`. */
+  async dueForRollover(at: Date): Promise<string[]> {
     const rows = await this.subscriptions
-      .find({ status: { $in: LIVE_STATUSES }, 'currentPeriod.end': { $lte: this.clock.now() } }, { _id: 1 })
+      .find({ status: { $in: LIVE_STATUSES }, 'currentPeriod.end': { $lte: at } }, { _id: 1 })
       .lean<Array<{ _id: string }>>();
     return rows.map((row) => row._id);
   }
@@ -1126,11 +1126,17 @@ export class SubscriptionService {
       if (moved && events.length > 0) this.outboxWritten();
       if (moved) this.logger.info({ subscriptionId, period: next.index, planId: terms.planId, seats: terms.seats }, 'subscription renewed');
     }
-    // The old period's credits expire (BIL-05, BIL-10), then the new period's are granted.
-    await this.deps.ledger.expireDue(now);
     await this.settleGrants(subscriptionId);
     await this.chargeAddOnRenewals(subscriptionId);
     await this.syncStripeRenewal(subscriptionId);
+  }
+
+  /**
+   * Expires the credits of every period that ended (BIL-05, BIL-10). Called once all due renewals
+   * are done: a rollover plan must read what is left before it expires.
+   */
+  async expireEndedPeriods(until: Date): Promise<void> {
+    await this.deps.ledger.expireDue(until);
   }
 
   /**
