@@ -237,6 +237,43 @@ describe('lifecycle: renewals, period ends and terminations on the clock (BIL-05
     expect(await h.subscriptions.findById(`freemium:${admin.userId}`).lean()).toMatchObject({ status: 'TERMINATED' });
   });
 
+  it('[BIL-11] a workspace its administrator deleted ends its PREMIUM early (SUBSCRIBER_CHOICE) with its credits; our own termination echo changes nothing', async () => {
+    const admin = workspaceAdmin();
+    const bought = await subscribeWorkspace(h, admin, { planId: 'starter-monthly', seats: 1 });
+    await h.publish('WorkspaceDeleted', { workspaceId: admin.workspaceId, reason: 'DELETED_BY_ADMIN', formerMemberUserIds: [admin.userId], deletedAt: h.clock.now().toISOString() });
+    await eventually(async () => expect((await subscriptionOf(h, admin.workspaceId)).scheduledChange).toMatchObject({ kind: 'EARLY_TERMINATION', terminationReason: 'SUBSCRIBER_CHOICE' }));
+    await eventually(async () => expect((await workspaceBilling(h, admin)).credits.every((credit) => credit.balance === 0)).toBe(true));
+    await runUntil(new Date(bought.subscription.currentPeriodEnd));
+    await expectEvents(h, 'SubscriptionTerminated', (data) => data.workspaceId === admin.workspaceId && data.reason === 'SUBSCRIBER_CHOICE');
+
+    const other = workspaceAdmin();
+    await subscribeWorkspace(h, other, { planId: 'starter-monthly', seats: 1 });
+    await h.publish('WorkspaceDeleted', { workspaceId: other.workspaceId, reason: 'SUBSCRIPTION_TERMINATED', formerMemberUserIds: [], deletedAt: h.clock.now().toISOString() });
+    const marker = workspaceAdmin();
+    await subscribeWorkspace(h, marker, { planId: 'starter-monthly', seats: 1 });
+    await h.publish('WorkspaceDeleted', { workspaceId: marker.workspaceId, reason: 'DELETED_BY_ADMIN', formerMemberUserIds: [], deletedAt: h.clock.now().toISOString() });
+    await eventually(async () => expect((await subscriptionOf(h, marker.workspaceId)).scheduledChange?.kind).toBe('EARLY_TERMINATION'));
+    expect((await subscriptionOf(h, other.workspaceId)).scheduledChange).toBeNull();
+  });
+
+  it('[BIL-13][EVT-02] termination follow-ups interrupted by a crash are completed by the next lifecycle pass', async () => {
+    const admin = await adminWithFreemium();
+    await subscribeWorkspace(h, admin, { planId: 'starter-monthly', seats: 1 });
+    const stored = await subscriptionOf(h, admin.workspaceId);
+    // The state a crash right after the terminating write leaves behind: nothing followed up yet.
+    await h.subscriptions.updateOne(
+      { _id: stored._id },
+      { $set: { status: 'TERMINATED', termination: { reason: 'NON_RENEWAL', at: h.clock.now(), followUpsDone: false } }, $unset: { liveKey: 1 } },
+    );
+    expect((await personal(admin.userId)).subscription?.status).toBe('PAUSED');
+    await h.billing.lifecycle.runAll();
+    await h.drainWebhooks();
+    expect(await subscriptionOf(h, admin.workspaceId)).toMatchObject({ termination: { followUpsDone: true } });
+    expect((await personal(admin.userId)).subscription?.status).toBe('ACTIVE');
+    expect((await workspaceBilling(h, admin)).credits.every((credit) => credit.balance === 0)).toBe(true);
+    expect((await h.stripeClient.subscriptions.retrieve(stored.stripe?.subscriptionId ?? '')).status).toBe('canceled');
+  });
+
   it('[BIL-02] FREEMIUM renews every month with fresh personal credits', async () => {
     const userId = uniqueName('user');
     await h.publish('AccountCreated', { userId, language: 'en', termsVersion: '1.0', createdAt: h.clock.now().toISOString() });

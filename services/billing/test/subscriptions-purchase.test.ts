@@ -1,6 +1,7 @@
 import { apiTokenCaller, eventually, uniqueName, userCaller } from '@leadgraph/platform/src/testing';
 import { stripeCustomerModel } from '../src/stripe/stripe.model';
 import {
+  BUY_ADD_ON,
   SUBSCRIBE,
   USER_BILLING,
   balanceOf,
@@ -248,16 +249,29 @@ describe('subscriptions: FREEMIUM for every account, PREMIUM bought through Stri
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'paymentMethodId' });
   });
 
-  it('[BIL-17] invoices are listed newest first with cursor pagination', async () => {
+  it('[BIL-16] invoices are listed newest first with cursor pagination', async () => {
     const admin = workspaceAdmin();
     await subscribeWorkspace(h, admin, { planId: 'starter-monthly', seats: 1 });
-    const first = await workspaceBilling(h, admin, 1);
-    expect(first.invoices.edges).toHaveLength(1);
-    expect(first.invoices.pageInfo.hasNextPage).toBe(false);
-    expect(first.invoices.edges[0]?.node.retainedUntil).toBe('2038-01-01T00:00:00.000Z');
-    const malformed = await h.call(admin, `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Workspace { invoices(after: "???") { pageInfo { hasNextPage } } } } }`, {
-      r: [{ __typename: 'Workspace', id: admin.workspaceId }],
-    });
+    for (const quantity of [10, 20]) {
+      await h.moveTo(new Date(h.clock.now().getTime() + 60_000));
+      await h.call(admin, BUY_ADD_ON, { input: { creditType: 'EXPORT', quantity } });
+    }
+    const page = `query ($r: [_Any!]!, $first: Int, $after: String) { _entities(representations: $r) { ... on Workspace {
+      invoices(first: $first, after: $after) { edges { cursor node { purpose subtotalCents retainedUntil } } pageInfo { hasNextPage endCursor } } } } }`;
+    const r = [{ __typename: 'Workspace', id: admin.workspaceId }];
+    type Page = { _entities: Array<{ invoices: WorkspaceBillingView['invoices'] & { edges: Array<{ node: { purpose: string; subtotalCents: number; retainedUntil: string } }> } }> };
+    const first = (await h.call<Page>(admin, page, { r, first: 2 })).data?._entities[0]?.invoices;
+    expect(first?.edges.map((edge) => [edge.node.purpose, edge.node.subtotalCents])).toEqual([
+      ['ADD_ON', 40],
+      ['ADD_ON', 20],
+    ]);
+    expect(first?.pageInfo.hasNextPage).toBe(true);
+    const second = (await h.call<Page>(admin, page, { r, first: 2, after: first?.pageInfo.endCursor })).data?._entities[0]?.invoices;
+    expect(second?.edges.map((edge) => [edge.node.purpose, edge.node.subtotalCents, edge.node.retainedUntil])).toEqual([['SUBSCRIPTION', 6500, '2038-01-01T00:00:00.000Z']]);
+    expect(second?.pageInfo).toEqual({ hasNextPage: false, endCursor: second?.edges[0]?.cursor });
+    const malformed = await h.call(admin, page, { r, after: '???' });
     expect(malformed.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+    const tooMany = await h.call(admin, page, { r, first: 500 });
+    expect(tooMany.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
   });
 });
