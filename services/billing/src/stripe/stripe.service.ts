@@ -187,13 +187,19 @@ export class StripeBilling {
       return { subscription, latestInvoice: latest && typeof latest !== 'string' ? latest : null, declineCode: null };
     } catch (error) {
       if (!isCardError(error)) throw error;
-      // Stripe refuses to create a subscription whose first payment fails: nothing to undo there.
-      const found = await this.stripe.subscriptions.list({ customer: input.customerId, status: 'all', limit: 10, expand: ['data.latest_invoice'] });
-      const subscription = found.data.find((candidate) => candidate.metadata?.[METADATA.subscriptionId] === input.subscriptionId) ?? null;
-      if (subscription && subscription.status !== 'canceled' && subscription.status !== 'incomplete_expired') {
-        await this.stripe.subscriptions.cancel(subscription.id);
-      }
+      // Stripe refuses to create a subscription whose first payment fails: nothing was created.
       throw new PaymentDeclinedError(error.decline_code ?? error.code ?? 'card_declined');
+    }
+  }
+
+  /**
+   * Cancels whatever Stripe subscription carries our subscription id (found by metadata): for an
+   * attempt we give up on whose Stripe id we never learnt (a call that failed after Stripe acted).
+   */
+  async cancelSubscriptionsFor(customerId: string, subscriptionId: string): Promise<void> {
+    for await (const candidate of this.stripe.subscriptions.list({ customer: customerId, status: 'all', limit: 100 })) {
+      if (candidate.metadata?.[METADATA.subscriptionId] !== subscriptionId) continue;
+      if (candidate.status !== 'canceled' && candidate.status !== 'incomplete_expired') await this.cancelNow(candidate.id);
     }
   }
 

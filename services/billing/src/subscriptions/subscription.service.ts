@@ -343,8 +343,12 @@ export class SubscriptionService {
         paymentMethodId: paymentMethod.stripePaymentMethodId,
       });
     } catch (error) {
-      await this.abandon(id);
-      if (error instanceof PaymentDeclinedError) throw badInput('paymentMethodId', `paymentMethodId: the payment was declined (${error.declineCode})`);
+      if (error instanceof PaymentDeclinedError) {
+        await this.abandon(id);
+        throw badInput('paymentMethodId', `paymentMethodId: the payment was declined (${error.declineCode})`);
+      }
+      // Unknown outcome (Stripe unreachable, a lost answer): the attempt stays PENDING_PAYMENT, so
+      // Stripe's invoice.paid can still start it; a new purchase first abandons and cancels it.
       throw error;
     }
     await this.subscriptions.updateOne({ _id: id }, { $set: { 'stripe.subscriptionId': created.subscription.id } });
@@ -367,6 +371,7 @@ export class SubscriptionService {
       )
       .lean<SubscriptionDocument>();
     if (abandoned?.stripe?.subscriptionId) await this.deps.stripe.cancelNow(abandoned.stripe.subscriptionId);
+    else if (abandoned?.stripe?.customerId) await this.deps.stripe.cancelSubscriptionsFor(abandoned.stripe.customerId, subscriptionId);
   }
 
   /** First invoice paid: the subscription starts, its first period's credits go to the workspace pool (BIL-05, BIL-08). */
