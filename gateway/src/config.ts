@@ -6,8 +6,12 @@ export const gatewayConfigShape = {
   ...baseServiceConfigShape,
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   ACCESS_TOKEN_SECRET: z.string().min(32).default(DEV_ACCESS_TOKEN_SECRET),
-  /** How long a resolved session or API token is trusted before asking accounts again. */
-  CALLER_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
+  /**
+   * How long a resolved session or API token is trusted before asking accounts again. 0 (default):
+   * every request asks (one NATS round trip), so a new workspace, a role change, a logout or a
+   * suspension applies to the very next request; a positive value trades that for less load.
+   */
+  CALLER_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   ACCOUNTS_URL: z.string().url().optional(),
   BILLING_URL: z.string().url().optional(),
   CONTACTS_URL: z.string().url().optional(),

@@ -1,6 +1,6 @@
 import { connectTestBus, eventually, publishedEvents, testMailbox, uniqueName } from '@leadgraph/platform/src/testing';
 import type { EventBus } from '@leadgraph/platform';
-import { graphql, startTestStack, type TestStack } from './test-stack';
+import { gatewayClient, startTestStack, type TestStack } from './test-stack';
 
 /**
  * The foundation's end-to-end journey through the gateway, on real subgraphs, MongoDB, NATS
@@ -11,7 +11,6 @@ describe('foundation end to end through the gateway', () => {
   let stack: TestStack;
   let bus: EventBus;
   const mailbox = testMailbox();
-  const password = 'correct horse battery staple';
 
   beforeAll(async () => {
     stack = await startTestStack();
@@ -22,48 +21,7 @@ describe('foundation end to end through the gateway', () => {
     await stack.stop();
   });
 
-  const gql = <T = Record<string, unknown>>(query: string, variables: Record<string, unknown> = {}, token?: string) =>
-    graphql<T>(stack.gateway.url, query, variables, token ? { authorization: `Bearer ${token}` } : {});
-
-  function codeIn(text: string): string {
-    const match = /\b(\d{6})\b/.exec(text);
-    if (!match?.[1]) throw new Error(`no code in mail: ${text}`);
-    return match[1];
-  }
-
-  async function signUpAndLogin(email: string, displayName: string): Promise<{ accessToken: string; userId: string }> {
-    const legal = await gql<{ currentLegalDocuments: Array<{ kind: string; version: string }> }>(
-      '{ currentLegalDocuments { kind version } }',
-    );
-    const versionOf = (kind: string) => legal.data?.currentLegalDocuments.find((document) => document.kind === kind)?.version;
-    const signUp = await gql(
-      `mutation($input: SignUpInput!) { signUp(input: $input) { message } }`,
-      {
-        input: {
-          email,
-          password,
-          displayName,
-          termsVersion: versionOf('TERMS'),
-          privacyPolicyVersion: versionOf('PRIVACY_POLICY'),
-          language: 'EN',
-        },
-      },
-    );
-    expect(signUp.errors).toBeUndefined();
-    const mail = await mailbox.waitFor(email, /verification code/i);
-    const verified = await gql<{ verifyEmail: { userId: string } }>(
-      `mutation($input: VerifyEmailInput!) { verifyEmail(input: $input) { userId } }`,
-      { input: { email, code: codeIn(mail.text) } },
-    );
-    expect(verified.errors).toBeUndefined();
-    const login = await gql<{ login: { accessToken: string; userId: string } }>(
-      `mutation($input: LoginInput!) { login(input: $input) { accessToken userId } }`,
-      { input: { email, password } },
-    );
-    expect(login.errors).toBeUndefined();
-    expect(login.data?.login.userId).toBe(verified.data?.verifyEmail.userId);
-    return login.data!.login;
-  }
+  const { gql, codeIn, signUpAndLogin } = gatewayClient({ get gateway() { return stack.gateway; } });
 
   it('[ACC-01][ACC-05][ACC-06][ACC-08][EVT-01][EVT-02] runs the whole journey', async () => {
     const domain = `${uniqueName('acme').replace('_', '-')}.com`;

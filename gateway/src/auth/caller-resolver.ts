@@ -23,8 +23,8 @@ interface CachedCaller {
 /**
  * Turns the request's credentials into a verified caller: user access tokens are checked
  * locally (signature, expiry) and their session with accounts (revocation, suspension,
- * current workspace and role); partner tokens are resolved by accounts. Answers are cached
- * briefly so a revoked session or token stops working within `cacheMs`.
+ * current workspace and role); partner tokens are resolved by accounts. With `cacheMs` > 0
+ * answers are reused that long, so changes reach the gateway up to `cacheMs` late.
  */
 export class CallerResolver {
   private readonly cache = new Map<string, CachedCaller>();
