@@ -11,7 +11,8 @@ export interface CreditSpending {
 export class BillingCredits implements CreditSpending {
   constructor(
     private readonly bus: EventBus,
-    private readonly timeoutMs = 5000,
+    // Billing answers within milliseconds; the margin is for bursts (64 concurrent reveals on 2 cores).
+    private readonly timeoutMs = 20_000,
   ) {}
 
   quote(request: RpcRequest<'quoteCredits'>) {

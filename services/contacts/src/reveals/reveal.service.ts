@@ -184,10 +184,12 @@ export class RevealService implements OptOutListener {
         spent.push({ field, receipt, key });
       }
     } catch (error) {
-      // A failed reveal never charges: what was spent goes back, and the claims are released.
-      const uncertain = error instanceof RpcUnavailableError;
+      // A failed reveal never charges: what was spent goes back and those fields move to a new
+      // key. A spend that timed out may still land: its field keeps its key, so the next try
+      // gets billing's first receipt instead of a second charge.
       await this.refund(spent.map((entry) => entry.key));
-      await this.release(id, claimed, claimId, spent.length > 0 || uncertain);
+      await this.release(id, claimed, claimId, new Set(spent.map((entry) => entry.field)));
+      if (error instanceof RpcUnavailableError) this.logger.warn({ err: error, contactId }, 'credit spend outcome unknown; the field keeps its key');
       throw error;
     }
     const now = this.clock.now();
@@ -225,8 +227,9 @@ export class RevealService implements OptOutListener {
     return spent.map(({ field, receipt }) => ({ field, receipt }));
   }
 
-  private async release(id: string, claimed: Array<{ field: RevealField }>, claimId: string, nextAttempt: boolean): Promise<void> {
+  private async release(id: string, claimed: Array<{ field: RevealField }>, claimId: string, refunded: ReadonlySet<RevealField>): Promise<void> {
     for (const { field } of claimed) {
+      const nextAttempt = refunded.has(field);
       await this.reveals.updateOne(
         { _id: id, [`fields.${field}.claimId`]: claimId, [`fields.${field}.state`]: 'PENDING' },
         {
