@@ -147,6 +147,7 @@ export async function expectLedgerInvariant(env: CreditsUnderTest, owner: Credit
   const remainders = zeroBalances();
   for (const bucket of account?.buckets ?? []) remainders[bucket.creditType] += bucket.remaining;
   expect(account?.pendingLedger ?? []).toEqual([]);
+  expect(account?.pendingLines ?? 0).toBe(0);
   expect(ledgerSums(lines)).toEqual(account?.balances ?? zeroBalances());
   expect(remainders).toEqual(account?.balances ?? zeroBalances());
   expect(lines.map((line) => line.position)).toEqual(lines.map((_line, index) => index));

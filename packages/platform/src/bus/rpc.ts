@@ -1,4 +1,4 @@
-import { JSONCodec, type Subscription } from 'nats';
+import { JSONCodec, type Msg, type Subscription } from 'nats';
 import { z } from 'zod';
 import { DomainError, ErrorCode, fromZodError, type DomainErrorDetails } from '../errors/errors';
 import type { Logger } from '../logging/logger';
@@ -14,25 +14,40 @@ const codec = JSONCodec<unknown>();
 export function serveRpc<Req, Res>(
   bus: EventBus,
   subject: string,
-  options: { request: z.ZodType<Req>; handler: (request: Req) => Promise<Res>; queue: string; logger: Logger },
+  options: {
+    request: z.ZodType<Req>;
+    handler: (request: Req) => Promise<Res>;
+    queue: string;
+    logger: Logger;
+    /** Requests handled at once by this replica; default 1 (one after the other). */
+    concurrency?: number;
+  },
 ): Subscription {
   const subscription = bus.connection.subscribe(subject, { queue: options.queue });
-  void (async () => {
-    for await (const message of subscription) {
-      let reply: RpcReply<Res>;
-      try {
-        const parsed = options.request.safeParse(codec.decode(message.data));
-        if (!parsed.success) throw fromZodError(parsed.error);
-        reply = { ok: true, result: await options.handler(parsed.data) };
-      } catch (error) {
-        if (error instanceof DomainError) {
-          reply = { ok: false, error: { code: error.code, message: error.message, details: error.details } };
-        } else {
-          options.logger.error({ err: error, subject }, 'rpc handler failed');
-          reply = { ok: false, error: { code: 'INTERNAL' as ErrorCode, message: 'internal error', details: {} } };
-        }
+  const answer = async (message: Msg): Promise<void> => {
+    let reply: RpcReply<Res>;
+    try {
+      const parsed = options.request.safeParse(codec.decode(message.data));
+      if (!parsed.success) throw fromZodError(parsed.error);
+      reply = { ok: true, result: await options.handler(parsed.data) };
+    } catch (error) {
+      if (error instanceof DomainError) {
+        reply = { ok: false, error: { code: error.code, message: error.message, details: error.details } };
+      } else {
+        options.logger.error({ err: error, subject }, 'rpc handler failed');
+        reply = { ok: false, error: { code: 'INTERNAL' as ErrorCode, message: 'internal error', details: {} } };
       }
-      message.respond(codec.encode(reply));
+    }
+    message.respond(codec.encode(reply));
+  };
+  const limit = Math.max(1, options.concurrency ?? 1);
+  void (async () => {
+    const inFlight = new Set<Promise<void>>();
+    for await (const message of subscription) {
+      const handling: Promise<void> = answer(message).finally(() => inFlight.delete(handling));
+      inFlight.add(handling);
+      // Past the limit, wait for a request to finish before taking the next one.
+      if (inFlight.size >= limit) await Promise.race(inFlight);
     }
   })();
   return subscription;

@@ -114,12 +114,6 @@ export interface CreditBudget {
   setAt: Date;
 }
 
-/** A key applied here whose ledger line was already copied: kept a while so retries still match it. */
-export interface RecentKey {
-  key: string;
-  entryId: string;
-}
-
 export type CachedBalances = Record<CreditType, number>;
 
 /** Monthly counters: `usage[YYYY-MM][counter id][credit type]` (member, token and fair-use counters). */
@@ -141,7 +135,12 @@ export interface CreditAccountDocument extends CreditOwner, WithOutbox {
   pendingLedger: PendingLedgerEntry[];
   /** Lines already copied to `credit_ledger`: the next line's position. */
   ledgerCount: number;
-  recentKeys: RecentKey[];
+  /** How many lines wait in `pendingLedger` (a scalar the relay finds by index; arrays are costly to index). */
+  pendingLines: number;
+  /** Keys applied here whose lines were already copied: kept a while so writers in flight still see them. */
+  recentKeys: string[];
+  /** `recentKeys.length`, so the relay need not read the keys to know when to trim them. */
+  recentKeyCount: number;
   /** Bumped whenever recent keys are dropped, so a spend that read before cannot miss one. */
   keyEpoch: number;
   /** Thresholds already announced (CreditThresholdReached), so each is announced once. */
@@ -218,7 +217,9 @@ const creditAccountSchema = new Schema<CreditAccountDocument>(
     budgets: { type: [budgetSchema], default: [] },
     pendingLedger: { type: [pendingLedgerEntrySchema], default: [] },
     ledgerCount: { type: Number, default: 0 },
-    recentKeys: { type: [new Schema<RecentKey>({ key: String, entryId: String }, { _id: false })], default: [] },
+    pendingLines: { type: Number, default: 0 },
+    recentKeys: { type: [String], default: [] },
+    recentKeyCount: { type: Number, default: 0 },
     keyEpoch: { type: Number, default: 0 },
     thresholdMarks: { type: [String], default: [] },
     closed: { type: new Schema({ reason: { type: String, enum: forfeitReasons }, at: Date }, { _id: false }), default: null },
@@ -230,8 +231,7 @@ const creditAccountSchema = new Schema<CreditAccountDocument>(
 );
 // The expiry job finds due buckets; the ledger relay finds accounts with lines to copy.
 creditAccountSchema.index({ 'buckets.expiresAt': 1 }, { sparse: true });
-creditAccountSchema.index({ 'pendingLedger._id': 1 }, { sparse: true });
-creditAccountSchema.index({ 'pendingLedger.idempotencyKey': 1 }, { sparse: true });
+creditAccountSchema.index({ pendingLines: 1 });
 addOutboxIndex(creditAccountSchema);
 
 const creditLedgerEntrySchema = new Schema<CreditLedgerEntryDocument>(

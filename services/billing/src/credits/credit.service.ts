@@ -124,8 +124,14 @@ export interface CreditOwnerResolver {
   ownerFor(caller: CreditCaller): Promise<CreditOwner>;
 }
 
-/** A spend line found again for a retried key, with the balance right after it. */
-type AppliedEntry = PendingLedgerEntry & CreditOwner & { balanceAfter: number };
+/** What a line must show to answer a retried key again. */
+type LineSummary = Pick<PendingLedgerEntry, '_id' | 'kind' | 'creditType' | 'amount' | 'idempotencyKey' | 'occurredAt'>;
+
+/** A line found again for a retried key, with the balance right after it. */
+type AppliedEntry = LineSummary & CreditOwner & { balanceAfter: number };
+
+/** An account as writers read it: the relay's bookkeeping left out, pending lines summarised. */
+type WorkingAccount = Omit<CreditAccountDocument, 'pendingLedger' | 'recentKeys' | 'thresholdMarks' | 'outbox'> & { pendingLedger: LineSummary[] };
 
 // Recent keys are trimmed in batches so the epoch guard (see `keyEpoch`) rarely fails a spend.
 const RECENT_KEYS_KEPT = 128;
@@ -136,6 +142,30 @@ const WRITE_ATTEMPTS = 100;
 const RELAY_BATCH = 100;
 
 const positionCursor = z.object({ p: z.number().int().min(0) });
+
+// Every write rewrites the whole account document, so reads and answers carry only what they use.
+const PENDING_SUMMARY = {
+  'pendingLedger._id': 1,
+  'pendingLedger.kind': 1,
+  'pendingLedger.creditType': 1,
+  'pendingLedger.amount': 1,
+  'pendingLedger.idempotencyKey': 1,
+  'pendingLedger.occurredAt': 1,
+};
+/** What deciding a write needs. */
+const WORKING_FIELDS = {
+  ownerType: 1,
+  ownerId: 1,
+  buckets: 1,
+  balances: 1,
+  usage: 1,
+  budgets: 1,
+  keyEpoch: 1,
+  closed: 1,
+  ...PENDING_SUMMARY,
+};
+/** What the balance right after a line needs. */
+const BALANCE_FIELDS = { balances: 1, ...PENDING_SUMMARY };
 
 /**
  * The credit ledger (BIL-01/03/04/05/07/08). Each owner's credits live in one `credit_accounts`
@@ -165,7 +195,7 @@ export class CreditLedgerService {
     const grant = parseInput(grantInputSchema(now), input);
     const accountId = await this.ensureAccount(grant.owner, now);
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt += 1) {
-      const account = await this.accounts.findById(accountId).lean<CreditAccountDocument>();
+      const account = await this.accounts.findById(accountId, WORKING_FIELDS).lean<WorkingAccount>();
       if (!account) throw new Error(`credit account ${accountId} vanished`);
       const applied = await this.appliedEntry(account, grant.idempotencyKey);
       if (applied) {
@@ -207,7 +237,7 @@ export class CreditLedgerService {
         { _id: accountId, closed: null, ...keyNotApplied(account, grant.idempotencyKey) },
         {
           $push: { buckets: bucket, pendingLedger: entry, ...pushToOutbox(event) },
-          $inc: { [`balances.${grant.creditType}`]: grant.amount },
+          $inc: { [`balances.${grant.creditType}`]: grant.amount, pendingLines: 1 },
           $set: { updatedAt: now },
         },
         { returnDocument: 'after', projection: { _id: 1 } },
@@ -227,8 +257,6 @@ export class CreditLedgerService {
    */
   async spend(input: SpendRequest): Promise<SpendReceipt> {
     const request = parseInput(spendRequestSchema, input);
-    const replay = await this.ledgerEntryByKey(request.idempotencyKey);
-    if (replay) return receiptOf(replay);
     const owner = await this.owners.ownerFor(request.caller);
     return this.spendOn(owner, request.idempotencyKey, {
       intent: {
@@ -256,7 +284,7 @@ export class CreditLedgerService {
   async quote(input: QuoteRequest): Promise<SpendQuote> {
     const request = parseInput(quoteRequestSchema, input);
     const owner = await this.owners.ownerFor(request.caller);
-    const account = await this.accounts.findById(creditAccountId(owner)).lean<CreditAccountDocument>();
+    const account = await this.accounts.findById(creditAccountId(owner), WORKING_FIELDS).lean<WorkingAccount>();
     const now = this.clock.now();
     const intent: SpendIntent = {
       creditType: request.creditType,
@@ -287,7 +315,7 @@ export class CreditLedgerService {
     const refundKey = `refund:${request.spendIdempotencyKey}`;
     const accountId = creditAccountId(owner);
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt += 1) {
-      const account = await this.accounts.findById(accountId).lean<CreditAccountDocument>();
+      const account = await this.accounts.findById(accountId, WORKING_FIELDS).lean<WorkingAccount>();
       if (!account) throw notFound('These credits no longer exist');
       const applied = await this.appliedEntry(account, refundKey);
       const answer = (refunded: number, remaining: number): RefundReceipt => ({
@@ -310,7 +338,7 @@ export class CreditLedgerService {
         reference: request.spendIdempotencyKey,
         actor: spend.actor,
       };
-      const increments: Record<string, number> = { [`balances.${spend.creditType}`]: refunded };
+      const increments: Record<string, number> = { [`balances.${spend.creditType}`]: refunded, pendingLines: 1 };
       const arrayFilters = portions.map((portion, index) => ({ [`r${index}.grantId`]: portion.grantId }));
       portions.forEach((portion, index) => {
         increments[`buckets.$[r${index}].remaining`] = portion.amount;
@@ -331,8 +359,8 @@ export class CreditLedgerService {
           ...exactRemainders(account.buckets.filter((bucket) => portions.some((portion) => portion.grantId === bucket.grantId))),
         },
         { $inc: increments, $push: { pendingLedger: entry }, $set: { updatedAt: now } },
-        { returnDocument: 'after', arrayFilters },
-      ).lean<CreditAccountDocument>();
+        { returnDocument: 'after', arrayFilters, projection: BALANCE_FIELDS },
+      ).lean<Pick<WorkingAccount, 'balances' | 'pendingLedger'>>();
       if (updated) {
         this.afterWrite(false);
         return answer(refunded, balanceAfterEntry(updated, entry._id));
@@ -373,7 +401,7 @@ export class CreditLedgerService {
     const closes = reason !== 'SUBSCRIPTION_TERMINATED';
     const accountId = closes ? await this.ensureAccount(owner, at) : creditAccountId(owner);
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt += 1) {
-      const account = await this.accounts.findById(accountId).lean<CreditAccountDocument>();
+      const account = await this.accounts.findById(accountId, WORKING_FIELDS).lean<WorkingAccount>();
       if (!account) return { credits: 0 };
       const closeNow = closes && !account.closed;
       if (account.buckets.length === 0 && !closeNow) return { credits: 0 };
@@ -388,7 +416,7 @@ export class CreditLedgerService {
       };
       if (entries.length > 0) {
         update.$push = { pendingLedger: { $each: entries } };
-        update.$inc = Object.fromEntries(entries.map((entry) => [`balances.${entry.creditType}`, -entry.amount]));
+        update.$inc = { ...Object.fromEntries(entries.map((entry) => [`balances.${entry.creditType}`, -entry.amount])), pendingLines: entries.length };
       }
       const updated = await this.accounts.findOneAndUpdate(
         { _id: accountId, ...(closeNow ? { closed: null } : {}), ...exactRemainders(account.buckets) },
@@ -440,7 +468,7 @@ export class CreditLedgerService {
     const done = new Set<string>();
     for (;;) {
       const pending = await this.accounts
-        .find({ 'pendingLedger._id': { $exists: true }, _id: { $nin: [...done] } }, { _id: 1 })
+        .find({ pendingLines: { $gt: 0 }, _id: { $nin: [...done] } }, { _id: 1 })
         .limit(RELAY_BATCH)
         .lean<Array<{ _id: string }>>();
       if (pending.length === 0) return copied;
@@ -469,7 +497,7 @@ export class CreditLedgerService {
    */
   async copyPendingLedger(accountId: string): Promise<number> {
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt += 1) {
-      const account = await this.accounts.findById(accountId).lean<CreditAccountDocument>();
+      const account = await this.accounts.findById(accountId, { recentKeys: 0, outbox: 0 }).lean<Omit<CreditAccountDocument, 'recentKeys' | 'outbox'>>();
       if (!account || account.pendingLedger.length === 0) return 0;
       const now = this.clock.now();
       const pending = account.pendingLedger;
@@ -508,12 +536,13 @@ export class CreditLedgerService {
           { subject: account.ownerId, time: now },
         ),
       );
-      const keys = pending.flatMap((entry) => (entry.idempotencyKey ? [{ key: entry.idempotencyKey, entryId: entry._id }] : []));
-      const trim = account.recentKeys.length + keys.length > RECENT_KEYS_TRIM_AT;
+      const keys = pending.flatMap((entry) => (entry.idempotencyKey ? [entry.idempotencyKey] : []));
+      const trim = account.recentKeyCount + keys.length > RECENT_KEYS_TRIM_AT;
       const staleMonths = Object.keys(account.usage ?? {}).filter((month) => month < previousCreditMonth(now));
       const update: UpdateQuery<CreditAccountDocument> = {
         $pull: { pendingLedger: { _id: { $in: pending.map((entry) => entry._id) } } },
-        $inc: { ledgerCount: pending.length, keyEpoch: trim ? 1 : 0 },
+        $inc: { ledgerCount: pending.length, pendingLines: -pending.length, keyEpoch: trim ? 1 : 0 },
+        $set: { recentKeyCount: trim ? RECENT_KEYS_KEPT : account.recentKeyCount + keys.length },
         $push: {
           recentKeys: { $each: keys, ...(trim ? { $slice: -RECENT_KEYS_KEPT } : {}) },
           thresholdMarks: { $each: crossings.flatMap((crossing) => crossing.marks), $slice: -MAX_THRESHOLD_MARKS },
@@ -540,7 +569,7 @@ export class CreditLedgerService {
     const { intent } = operation;
     const accountId = creditAccountId(owner);
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt += 1) {
-      const account = await this.accounts.findById(accountId).lean<CreditAccountDocument>();
+      const account = await this.accounts.findById(accountId, WORKING_FIELDS).lean<WorkingAccount>();
       const applied = await this.appliedEntry(account, idempotencyKey);
       if (applied) return receiptOf(applied);
       const now = this.clock.now();
@@ -559,7 +588,7 @@ export class CreditLedgerService {
       const guards: Array<RootFilterQuery<CreditAccountDocument>> = decision.portions.map((portion) => ({
         buckets: { $elemMatch: { grantId: portion.grantId, remaining: { $gte: portion.amount } } },
       }));
-      const increments: Record<string, number> = { [`balances.${intent.creditType}`]: -intent.amount };
+      const increments: Record<string, number> = { [`balances.${intent.creditType}`]: -intent.amount, pendingLines: 1 };
       const arrayFilters = decision.portions.map((portion, index) => ({ [`p${index}.grantId`]: portion.grantId }));
       decision.portions.forEach((portion, index) => {
         increments[`buckets.$[p${index}].remaining`] = -portion.amount;
@@ -580,9 +609,9 @@ export class CreditLedgerService {
         .findOneAndUpdate(
           { _id: accountId, closed: null, ...keyNotApplied(account, idempotencyKey), $and: guards },
           { $inc: increments, $push: { pendingLedger: entry }, $set: { updatedAt: now } },
-          { returnDocument: 'after', arrayFilters },
+          { returnDocument: 'after', arrayFilters, projection: BALANCE_FIELDS },
         )
-        .lean<CreditAccountDocument>();
+        .lean<Pick<CreditAccountDocument, 'balances' | 'pendingLedger'>>();
       if (updated) {
         this.afterWrite(false);
         return receiptOf({ ...entry, ...owner, balanceAfter: balanceAfterEntry(updated, entry._id) });
@@ -593,7 +622,7 @@ export class CreditLedgerService {
 
   private async expireAccount(accountId: string, now: Date): Promise<{ buckets: number; credits: number }> {
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt += 1) {
-      const account = await this.accounts.findById(accountId).lean<CreditAccountDocument>();
+      const account = await this.accounts.findById(accountId, WORKING_FIELDS).lean<WorkingAccount>();
       const due = account ? dueBuckets(account.buckets, now) : [];
       if (!account || due.length === 0) return { buckets: 0, credits: 0 };
       const withCredits = due.filter((bucket) => bucket.remaining > 0);
@@ -621,7 +650,7 @@ export class CreditLedgerService {
       };
       if (entries.length > 0) {
         update.$push = { pendingLedger: { $each: entries }, ...pushToOutbox(...events) };
-        const decrements: Record<string, number> = {};
+        const decrements: Record<string, number> = { pendingLines: entries.length };
         for (const entry of entries) decrements[`balances.${entry.creditType}`] = (decrements[`balances.${entry.creditType}`] ?? 0) - entry.amount;
         update.$inc = decrements;
       }
@@ -647,7 +676,9 @@ export class CreditLedgerService {
       budgets: [],
       pendingLedger: [],
       ledgerCount: 0,
+      pendingLines: 0,
       recentKeys: [],
+      recentKeyCount: 0,
       keyEpoch: 0,
       thresholdMarks: [],
       closed: null,
@@ -669,7 +700,7 @@ export class CreditLedgerService {
    * are always copied first, and `keyEpoch` tells a writer that some were dropped meanwhile).
    */
   private async appliedEntry(
-    account: Pick<CreditAccountDocument, 'ownerType' | 'ownerId' | 'pendingLedger' | 'balances'> | null,
+    account: Pick<WorkingAccount, 'ownerType' | 'ownerId' | 'pendingLedger' | 'balances'> | null,
     idempotencyKey: string,
   ): Promise<AppliedEntry | null> {
     const pending = account?.pendingLedger.find((entry) => entry.idempotencyKey === idempotencyKey);
@@ -679,17 +710,17 @@ export class CreditLedgerService {
     return this.ledgerEntryByKey(idempotencyKey);
   }
 
-  private async ledgerEntryByKey(idempotencyKey: string): Promise<AppliedEntry | null> {
+  private async ledgerEntryByKey(idempotencyKey: string): Promise<CreditLedgerEntryDocument | null> {
     return this.ledger.findOne({ idempotencyKey }).lean<CreditLedgerEntryDocument>();
   }
 
-  /** The spend a refund undoes, copied or still pending. */
-  private async findSpend(idempotencyKey: string): Promise<AppliedEntry | null> {
-    const copied = await this.ledgerEntryByKey(idempotencyKey);
-    if (copied) return copied.kind === 'SPEND' ? copied : null;
-    const account = await this.accounts.findOne({ 'pendingLedger.idempotencyKey': idempotencyKey }).lean<CreditAccountDocument>();
-    const applied = account ? await this.appliedEntry(account, idempotencyKey) : null;
-    return applied?.kind === 'SPEND' ? applied : null;
+  /**
+   * The spend a refund undoes. A spend still pending in its account is copied first: refunds are
+   * rare, and no index on pending lines has to slow every spend down.
+   */
+  private async findSpend(idempotencyKey: string): Promise<CreditLedgerEntryDocument | null> {
+    const copied = (await this.ledgerEntryByKey(idempotencyKey)) ?? (await this.relayLedger().then(() => this.ledgerEntryByKey(idempotencyKey)));
+    return copied?.kind === 'SPEND' ? copied : null;
   }
 
   private afterWrite(eventsQueued: boolean): void {
@@ -741,7 +772,7 @@ function keyNotApplied(account: Pick<CreditAccountDocument, 'keyEpoch'> | null, 
   return {
     keyEpoch: account?.keyEpoch ?? 0,
     'pendingLedger.idempotencyKey': { $ne: idempotencyKey },
-    'recentKeys.key': { $ne: idempotencyKey },
+    recentKeys: { $ne: idempotencyKey },
   };
 }
 
@@ -751,7 +782,7 @@ function exactRemainders(buckets: readonly Pick<CreditBucket, 'grantId' | 'remai
   return { $and: buckets.map((bucket) => ({ buckets: { $elemMatch: { grantId: bucket.grantId, remaining: bucket.remaining } } })) };
 }
 
-function balanceAfterEntry(account: Pick<CreditAccountDocument, 'balances' | 'pendingLedger'>, entryId: string): number {
+function balanceAfterEntry(account: Pick<WorkingAccount, 'balances' | 'pendingLedger'>, entryId: string): number {
   return balancesAfterPending(account.balances, account.pendingLedger).get(entryId) ?? 0;
 }
 
