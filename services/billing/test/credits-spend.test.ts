@@ -185,4 +185,26 @@ describe('spending credits over NATS (billing.credits.spend / quote / refund)', 
     await expectLedgerInvariant(env, workspace(premiumId));
     await expectLedgerInvariant(env, user(memberId));
   });
+
+  it('[BIL-03] credits never move between owners or types: an empty pool is not paid from a member\'s personal credits, nor PHONE from EXPORT', async () => {
+    const workspaceId = uniqueName('ws');
+    const memberId = uniqueName('user');
+    await env.publish('SubscriptionStarted', {
+      subscriptionId: uniqueName('sub'),
+      workspaceId,
+      subscriberUserId: memberId,
+      planId: 'starter-monthly',
+      seats: 2,
+      periodStart: env.clock.now().toISOString(),
+      periodEnd: periodEnd().toISOString(),
+    });
+    await eventually(async () => expect(await env.owners.workspacePlan(workspaceId)).toBe('PREMIUM'));
+    await env.ledger.grant(grantOf(user(memberId), 'PHONE', 5, null));
+    await env.ledger.grant(grantOf(workspace(workspaceId), 'EXPORT', 5, periodEnd()));
+    const inPool = { userId: memberId, workspaceId, viaApiTokenId: null };
+    await expect(env.spendRpc(spendRequest(inPool))).rejects.toMatchObject({ code: 'INSUFFICIENT_CREDITS', details: { creditType: 'PHONE' } });
+    expect(await availableOf(env, user(memberId), 'PHONE')).toBe(5);
+    expect(await availableOf(env, workspace(workspaceId), 'EXPORT')).toBe(5);
+    await expectLedgerInvariant(env, workspace(workspaceId));
+  });
 });
