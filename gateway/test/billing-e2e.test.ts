@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { DAY_MS, ManualClock, type EventBus } from '@leadgraph/platform';
-import { connectTestBus, eventually, publishedEvents, testMailbox, uniqueName } from '@leadgraph/platform/src/testing';
+import { connectTestBus, eventually, expectEvents, testMailbox, uniqueName } from '@leadgraph/platform/src/testing';
 import { gatewayClient, startTestStack, type TestStack } from './test-stack';
 
 interface Balance {
@@ -98,11 +98,7 @@ describe('billing end to end through the gateway', () => {
     expect(firstInvoice.vatCents).toBe(Math.round(firstInvoice.subtotalCents * 0.2));
     const periodStart = new Date(subscribed.data!.subscribe.subscription.currentPeriodStart);
     const periodEnd = new Date(subscribed.data!.subscribe.subscription.currentPeriodEnd);
-    const started = await eventually(async () => {
-      const events = (await publishedEvents(bus, 'SubscriptionStarted')).filter((event) => event.data.workspaceId === workspaceId);
-      expect(events).toHaveLength(1);
-      return events[0]!;
-    });
+    const started = (await expectEvents(bus, 'SubscriptionStarted', (data) => data.workspaceId === workspaceId))[0]!;
     expect(started.data).toMatchObject({ planId: 'starter-annual', seats: 2, subscriberUserId: admin.userId });
 
     // An invited member sees the workspace pool: 2 seats' worth of subscription credits (BIL-08).
@@ -151,8 +147,7 @@ describe('billing end to end through the gateway', () => {
       return answer.data!.myWorkspace.subscription;
     });
     expect(suspended.suspendedFor).toEqual(['NON_PAYMENT']);
-    const failed = (await publishedEvents(bus, 'PaymentFailed')).filter((event) => event.data.workspaceId === workspaceId);
-    expect(failed).toHaveLength(1);
+    const failed = await expectEvents(bus, 'PaymentFailed', (data) => data.workspaceId === workspaceId);
 
     // Payment: the open invoice is paid, the invoice.paid webhook reinstates the subscription.
     await stack.stripe.control.payInvoiceOutOfBand(failed[0]!.data.invoiceId);
@@ -174,11 +169,7 @@ describe('billing end to end through the gateway', () => {
     // Period end: PREMIUM ends, the admin is back on FREEMIUM, the workspace and its credits are gone (BIL-13).
     adminToken = await runBilling(new Date(secondEnd.getTime() + 60_000), adminEmail);
     const memberToken = await login(`bob@${domain}`);
-    const terminated = await eventually(async () => {
-      const events = (await publishedEvents(bus, 'SubscriptionTerminated')).filter((event) => event.data.workspaceId === workspaceId);
-      expect(events).toHaveLength(1);
-      return events[0]!;
-    });
+    const terminated = (await expectEvents(bus, 'SubscriptionTerminated', (data) => data.workspaceId === workspaceId))[0]!;
     expect(terminated.data.reason).toBe('NON_RENEWAL');
     await eventually(async () => {
       const answer = await gql<{ myWorkspace: { id: string } | null }>('{ myWorkspace { id } }', {}, memberToken);

@@ -1,4 +1,4 @@
-import { connectTestBus, eventually, publishedEvents, testMailbox, uniqueName } from '@leadgraph/platform/src/testing';
+import { connectTestBus, eventually, expectEvents, testMailbox, uniqueName } from '@leadgraph/platform/src/testing';
 import type { EventBus } from '@leadgraph/platform';
 import { gatewayClient, startTestStack, type TestStack } from './test-stack';
 
@@ -113,11 +113,7 @@ describe('foundation end to end through the gateway', () => {
       expect(answer.errors).toBeUndefined();
       expect(answer.data?.myWorkspace).toBeNull();
     });
-    const workspaceDeleted = await eventually(async () => {
-      const events = (await publishedEvents(bus, 'WorkspaceDeleted')).filter((event) => event.data.workspaceId === workspaceId);
-      expect(events).toHaveLength(1);
-      return events[0]!;
-    });
+    const workspaceDeleted = (await expectEvents(bus, 'WorkspaceDeleted', (data) => data.workspaceId === workspaceId))[0]!;
     expect(workspaceDeleted.data.reason).toBe('SOLE_ADMIN_ACCOUNT_DELETED');
     expect(workspaceDeleted.data.formerMemberUserIds).toEqual(expect.arrayContaining([member.userId]));
 

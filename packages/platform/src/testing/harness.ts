@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { JSONCodec } from 'nats';
-import { EVENT_STREAM, eventSubject, type EventName, type LeadgraphEvent } from '@leadgraph/events';
+import { EVENT_STREAM, eventSubject, type EventData, type EventName, type LeadgraphEvent } from '@leadgraph/events';
 import { startNatsServer } from '../infra/processes';
 import type { Connection } from 'mongoose';
 import { ManualClock } from '../clock/clock';
@@ -108,10 +108,36 @@ export async function startIsolatedNats(): Promise<{ url: string; stop(): Promis
 }
 
 /** Every event of one type on the stream so far (ephemeral ordered consumer), oldest first. */
-export async function publishedEvents<N extends EventName>(bus: EventBus, name: N): Promise<Array<LeadgraphEvent<N>>> {
+export async function publishedEvents<N extends EventName>(
+  bus: EventBus,
+  name: N,
+  matching: (data: EventData<N>) => boolean = () => true,
+): Promise<Array<LeadgraphEvent<N>>> {
   const consumer = await bus.jetstream.consumers.get(EVENT_STREAM, { filterSubjects: eventSubject(name) });
   const received: Array<LeadgraphEvent<N>> = [];
-  const messages = await consumer.fetch({ max_messages: 1000, expires: 1000 });
-  for await (const message of messages) received.push(JSONCodec<LeadgraphEvent<N>>().decode(message.data));
+  const info = await consumer.info(true);
+  if (info.num_pending === 0) return received;
+  const codec = JSONCodec<LeadgraphEvent<N>>();
+  const messages = await consumer.fetch({ max_messages: info.num_pending, expires: 2000 });
+  for await (const message of messages) {
+    const event = codec.decode(message.data);
+    if (matching(event.data)) received.push(event);
+    // Stop as soon as the stream is read to its end instead of waiting for the fetch to expire.
+    if (message.info.pending === 0) break;
+  }
   return received;
+}
+
+/** Waits until exactly `count` matching events were published (outbox relays are asynchronous). */
+export async function expectEvents<N extends EventName>(
+  bus: EventBus,
+  name: N,
+  matching: (data: EventData<N>) => boolean,
+  count = 1,
+): Promise<Array<LeadgraphEvent<N>>> {
+  return eventually(async () => {
+    const events = await publishedEvents(bus, name, matching);
+    if (events.length !== count) throw new Error(`expected ${count} ${name} event(s), saw ${events.length}`);
+    return events;
+  }, 15_000);
 }
