@@ -19,7 +19,10 @@ export function serveRpc<Req, Res>(
     handler: (request: Req) => Promise<Res>;
     queue: string;
     logger: Logger;
-    /** Requests handled at once by this replica; default 1 (one after the other). */
+    /**
+     * Requests handled at once by this replica (default 32). Handlers must be safe to run
+     * concurrently, which guarded single-document updates make them; 1 serialises them.
+     */
     concurrency?: number;
   },
 ): Subscription {
@@ -40,7 +43,7 @@ export function serveRpc<Req, Res>(
     }
     message.respond(codec.encode(reply));
   };
-  const limit = Math.max(1, options.concurrency ?? 1);
+  const limit = Math.max(1, options.concurrency ?? 32);
   void (async () => {
     const inFlight = new Set<Promise<void>>();
     for await (const message of subscription) {
