@@ -24,6 +24,9 @@ describe('lifecycle: price revisions (BIL-15)', () => {
   beforeAll(async () => {
     h = await startBillingUnderTest('2028-02-01T09:00:00.000Z');
   });
+  afterEach(async () => {
+    await h.retireStripeSubscriptions();
+  });
   afterAll(async () => {
     await h.stop();
   });

@@ -27,6 +27,9 @@ describe('lifecycle: renewals, period ends and terminations on the clock (BIL-05
   beforeAll(async () => {
     h = await startBillingUnderTest('2027-03-01T09:00:00.000Z');
   });
+  afterEach(async () => {
+    await h.retireStripeSubscriptions();
+  });
   afterAll(async () => {
     await h.stop();
   });

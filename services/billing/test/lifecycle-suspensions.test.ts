@@ -19,6 +19,9 @@ describe('lifecycle: suspensions for non-payment and breach (BIL-12, BIL-14)', (
   beforeAll(async () => {
     h = await startBillingUnderTest('2027-09-01T08:00:00.000Z');
   });
+  afterEach(async () => {
+    await h.retireStripeSubscriptions();
+  });
   afterAll(async () => {
     await h.stop();
   });

@@ -42,6 +42,11 @@ export interface BillingUnderTest {
   moveTo(at: Date | string): Promise<void>;
   /** Waits until Stripe delivered every webhook queued so far. */
   drainWebhooks(): Promise<void>;
+  /**
+   * Cancels every Stripe subscription still running (as from Stripe's dashboard) and waits for
+   * billing to end them: tests that move the clock far then renew only what they created.
+   */
+  retireStripeSubscriptions(): Promise<void>;
   publish<N extends EventName>(name: N, data: EventData<N>): Promise<LeadgraphEvent<N>>;
   stop(): Promise<void>;
 }
@@ -72,7 +77,7 @@ export async function startBillingUnderTest(start = '2027-01-01T09:00:00.000Z'):
   const stripeClient = new Stripe(stripe.secretKey, { ...stripe.clientConfig, maxNetworkRetries: 0, telemetry: false });
   const { connection } = billing.infra;
   const drainWebhooks = async () => {
-    const drained = await stripe.control.drainWebhooks();
+    const drained = await stripe.control.drainWebhooks(60_000);
     if (!drained.idle) throw new Error('Stripe webhooks did not drain');
   };
   return {
@@ -93,6 +98,12 @@ export async function startBillingUnderTest(start = '2027-01-01T09:00:00.000Z'):
       await drainWebhooks();
     },
     drainWebhooks,
+    retireStripeSubscriptions: async () => {
+      for await (const running of stripeClient.subscriptions.list({ status: 'all', limit: 100 })) {
+        if (running.status !== 'canceled' && running.status !== 'incomplete_expired') await stripeClient.subscriptions.cancel(running.id);
+      }
+      await drainWebhooks();
+    },
     publish: async (name, data) => {
       const event = createEvent(name, data, { subject: uniqueName('subject'), time: clock.now() });
       await billing.infra.bus.publish(event);

@@ -404,7 +404,8 @@ export class SubscriptionService {
       },
       { new: true },
     );
-    if (!activated) return;
+    // Started by a concurrent delivery of the same payment: its grants may still be on their way.
+    if (!activated) return this.settleGrants(subscription._id);
     this.outboxWritten();
     this.logger.info({ subscriptionId: subscription._id, workspaceId, planId: subscription.planId }, 'subscription started');
     await this.settleGrants(subscription._id);
@@ -504,7 +505,8 @@ export class SubscriptionService {
   private async applyUpgrade(subscriptionId: string, changeId: string): Promise<void> {
     const subscription = await this.findById(subscriptionId);
     const pending = subscription?.pendingUpgrade;
-    if (!subscription || !pending || pending.changeId !== changeId) return;
+    // Applied already (perhaps by a concurrent delivery): only its grants may remain to write.
+    if (!subscription || !pending || pending.changeId !== changeId) return this.settleGrants(subscriptionId);
     const now = this.clock.now();
     const period = subscription.currentPeriod;
     const extra: PeriodGrant[] = pending.extraCredits.map((credit) => ({ creditType: credit.creditType, amount: credit.amount, unlimited: credit.unlimited }));
@@ -527,7 +529,7 @@ export class SubscriptionService {
         $push: { pendingGrants: { $each: grantOrders(subscriptionId, period, extra, `upgrade:${changeId}`) }, ...pushToOutbox(event) },
       },
     );
-    if (!applied) return;
+    if (!applied) return this.settleGrants(subscriptionId);
     this.outboxWritten();
     this.logger.info({ subscriptionId, planId: pending.planId, seats: pending.seats }, 'upgrade applied');
     await this.settleGrants(subscriptionId);
@@ -718,7 +720,7 @@ export class SubscriptionService {
     for (let attempt = 0; attempt < GUARDED_WRITE_ATTEMPTS; attempt += 1) {
       const subscription = await this.findById(subscriptionId);
       const purchases = subscription?.pendingAddOns.filter((pending) => pending.operationId === operationId) ?? [];
-      if (!subscription || purchases.length === 0) return;
+      if (!subscription || purchases.length === 0) return this.settleGrants(subscriptionId);
       const orders: GrantOrder[] = purchases.map((purchase) => ({
         key: `${subscriptionId}:add-on:${operationId}:${purchase.creditType}`,
         creditType: purchase.creditType,
