@@ -85,7 +85,36 @@ function purposeOf(raw: string | undefined, fromSubscription: boolean): InvoiceP
   return named ?? (fromSubscription ? 'SUBSCRIPTION' : 'ADD_ON');
 }
 
-export function invoiceFactsFrom(invoice: Stripe.Invoice): InvoiceFacts {
+/** The parts of a Stripe invoice the mirror reads (a `Stripe.Invoice` is one). */
+export type StripeInvoiceView = Pick<
+  Stripe.Invoice,
+  | 'id'
+  | 'customer'
+  | 'metadata'
+  | 'billing_reason'
+  | 'number'
+  | 'status'
+  | 'currency'
+  | 'subtotal'
+  | 'total'
+  | 'total_taxes'
+  | 'amount_due'
+  | 'amount_paid'
+  | 'amount_remaining'
+  | 'period_start'
+  | 'period_end'
+  | 'created'
+  | 'due_date'
+  | 'hosted_invoice_url'
+  | 'invoice_pdf'
+  | 'attempt_count'
+> & {
+  parent: { subscription_details: { subscription: string | { id: string }; metadata: Record<string, string> | null } | null } | null;
+  lines: { data: ReadonlyArray<{ parent: { type: string } | null; period: { start: number; end: number } }> };
+  status_transitions: Pick<Stripe.Invoice.StatusTransitions, 'finalized_at' | 'paid_at'>;
+};
+
+export function invoiceFactsFrom(invoice: StripeInvoiceView): InvoiceFacts {
   const subscriptionDetails = invoice.parent?.subscription_details ?? null;
   const legacySubscription = legacyField(invoice, 'subscription');
   const stripeSubscriptionId =
@@ -137,7 +166,13 @@ export interface SubscriptionFacts {
   cancellationReason: string | null;
 }
 
-export function subscriptionFactsFrom(subscription: Stripe.Subscription): SubscriptionFacts {
+/** The parts of a Stripe subscription we read (a `Stripe.Subscription` is one). */
+export type StripeSubscriptionView = Pick<Stripe.Subscription, 'id' | 'metadata' | 'status' | 'cancel_at_period_end'> & {
+  items: { data: ReadonlyArray<{ current_period_start: number; current_period_end: number }> };
+  cancellation_details: { reason: string | null } | null;
+};
+
+export function subscriptionFactsFrom(subscription: StripeSubscriptionView): SubscriptionFacts {
   const item = subscription.items.data[0];
   const legacyStart = legacyField(subscription, 'current_period_start');
   const legacyEnd = legacyField(subscription, 'current_period_end');
@@ -164,7 +199,12 @@ export interface PaymentMethodSummary {
   last4: string | null;
 }
 
-export function paymentMethodSummaryFrom(paymentMethod: Stripe.PaymentMethod): PaymentMethodSummary | null {
+export type StripePaymentMethodView = Pick<Stripe.PaymentMethod, 'id' | 'type'> & {
+  card?: { brand: string; last4: string } | undefined;
+  sepa_debit?: { last4: string | null } | undefined;
+};
+
+export function paymentMethodSummaryFrom(paymentMethod: StripePaymentMethodView): PaymentMethodSummary | null {
   if (paymentMethod.type === 'card' && paymentMethod.card) {
     return { stripePaymentMethodId: paymentMethod.id, kind: 'CARD', brand: paymentMethod.card.brand, last4: paymentMethod.card.last4 };
   }
