@@ -1,15 +1,21 @@
+import type { DomainError } from '@leadgraph/platform';
+import { apiTokenCaller, userCaller } from '@leadgraph/platform/src/testing';
 import type { PlanCreditAllowance } from '../../plans/plan.model';
 import {
   addMonthsUtc,
+  assertMayReadBilling,
   classifyPlanChange,
   creditsForPeriod,
   endOfTermChange,
+  eventStatusOf,
   noticeDeadline,
   periodAt,
   periodContaining,
   splitGrant,
+  subscribeInputSchema,
   upgradeCharge,
   wholeMonthsBetween,
+  workspaceAdminOf,
   type SubscriptionTerms,
 } from '../subscription.rules';
 
@@ -201,5 +207,70 @@ describe('subscription rules: grants the ledger takes in parts (BIL-05, BIL-07)'
     const parts = splitGrant('k', fairUse?.amount ?? 0);
     expect(parts).toHaveLength(120);
     expect(parts.reduce((sum, part) => sum + part.amount, 0)).toBe(120_000_000);
+  });
+});
+
+describe('subscription rules: who may do what (BIL-02, ACC-08)', () => {
+  const admin = userCaller({ workspaceId: 'ws-1', workspaceRole: 'ADMIN' });
+  const member = userCaller({ workspaceId: 'ws-1', workspaceRole: 'MEMBER' });
+  const token = apiTokenCaller({ workspaceId: 'ws-1', userId: admin.userId, scopes: ['billing:read'] });
+
+  it.each([
+    ['a workspace administrator', admin, null],
+    ['a member', member, 'FORBIDDEN'],
+    ['a user without a workspace', userCaller(), 'FORBIDDEN'],
+    ['a partner token, even with billing:read', token, 'FORBIDDEN'],
+    ['an anonymous caller', { kind: 'anonymous' as const }, 'UNAUTHENTICATED'],
+  ])('[BIL-02] %s changing the subscription: %s', (_label, caller, code) => {
+    const failure = (() => {
+      try {
+        workspaceAdminOf(caller);
+        return null;
+      } catch (error) {
+        return error as DomainError;
+      }
+    })();
+    expect(failure?.code ?? null).toBe(code);
+  });
+
+  it.each([
+    ['the administrator', admin, { ownerType: 'WORKSPACE' as const, ownerId: 'ws-1' }, null],
+    ['a member', member, { ownerType: 'WORKSPACE' as const, ownerId: 'ws-1' }, 'FORBIDDEN'],
+    ['a billing:read token of the workspace', token, { ownerType: 'WORKSPACE' as const, ownerId: 'ws-1' }, null],
+    ['a billing:read token of another workspace', token, { ownerType: 'WORKSPACE' as const, ownerId: 'ws-2' }, 'FORBIDDEN'],
+    ['a token without billing:read', apiTokenCaller({ workspaceId: 'ws-1', scopes: ['contacts:read'] }), { ownerType: 'WORKSPACE' as const, ownerId: 'ws-1' }, 'FORBIDDEN'],
+    ['the user, for their FREEMIUM', admin, { ownerType: 'USER' as const, ownerId: admin.userId }, null],
+    ['another user, for a FREEMIUM', member, { ownerType: 'USER' as const, ownerId: admin.userId }, 'FORBIDDEN'],
+  ])('[ACC-08] %s reading billing: %s', (_label, caller, owner, code) => {
+    const failure = (() => {
+      try {
+        assertMayReadBilling(caller, owner);
+        return null;
+      } catch (error) {
+        return error as DomainError;
+      }
+    })();
+    expect(failure?.code ?? null).toBe(code);
+  });
+
+  it.each([
+    [{ status: 'ACTIVE' as const, scheduledChange: null }, 'ACTIVE'],
+    [{ status: 'ACTIVE' as const, scheduledChange: { kind: 'DOWNGRADE' as const } }, 'ACTIVE'],
+    [{ status: 'ACTIVE' as const, scheduledChange: { kind: 'CANCELLATION' as const } }, 'CANCELLING'],
+    [{ status: 'SUSPENDED' as const, scheduledChange: { kind: 'EARLY_TERMINATION' as const } }, 'SUSPENDED'],
+  ])('[BIL-10] SubscriptionChanged reports %j as %s', (subscription, status) => {
+    expect(eventStatusOf(subscription)).toBe(status);
+  });
+
+  it.each([
+    [{ seats: 2.5 }, 'seats'],
+    [{ billingCountry: 'FRA' }, 'billingCountry'],
+    [{ paymentMethodId: 'tok_visa' }, 'paymentMethodId'],
+    [{ billingEmail: 'nope' }, 'billingEmail'],
+    [{ planId: '' }, 'planId'],
+  ])('[BIL-02] a purchase input %j is refused on %s before anything is read', (change, field) => {
+    const valid = { planId: 'business-monthly', seats: 2, billingCountry: 'fr', vatNumber: 'fr 12 345678901', paymentMethodId: 'pm_123abc', billingEmail: 'Billing@Acme.test' };
+    expect(subscribeInputSchema.parse(valid)).toMatchObject({ billingCountry: 'FR', vatNumber: 'FR12345678901', billingEmail: 'billing@acme.test' });
+    expect(subscribeInputSchema.safeParse({ ...valid, ...change }).error?.issues[0]?.path).toEqual([field]);
   });
 });
