@@ -85,6 +85,9 @@ export async function startGateway(
   const callers = new CallerResolver(bus, config.ACCESS_TOKEN_SECRET, clock, config.CALLER_CACHE_MS);
   const urls = subgraphUrls(config);
 
+  // @apollo/gateway reports usage to Apollo and probes cloud metadata addresses unless this is set;
+  // leadgraph sends nothing outside its own infrastructure.
+  process.env.APOLLO_TELEMETRY_DISABLED = 'true';
   const gateway = new ApolloGateway({
     supergraphSdl: overrides.supergraphSdl ?? fs.readFileSync(SUPERGRAPH_PATH, 'utf8'),
     buildService: ({ name, url }) => new SignedIdentityDataSource(urls[name] ?? url ?? '', config.GATEWAY_SECRET, clock),
