@@ -5,8 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { createEvent } from '@leadgraph/events';
 import { DEV_SUPPRESSION_KEY, REPO_ROOT, identifierHash, type EventBus } from '@leadgraph/platform';
-import { connectTestBus, eventually, publishedEvents, testInfra, testMailbox, uniqueName } from '@leadgraph/platform/src/testing';
-import { graphql, startTestStack, type TestStack } from './test-stack';
+import { connectTestBus, eventually, publishedEvents, testInfra, uniqueName } from '@leadgraph/platform/src/testing';
+import { gatewayClient, startTestStack, type TestStack } from './test-stack';
 
 /**
  * Contacts end to end through the gateway, on the five real subgraphs: import fixtures (CLI) ->
@@ -18,8 +18,6 @@ describe('contacts end to end through the gateway', () => {
   let stack: TestStack;
   let bus: EventBus;
   let dir: string;
-  const mailbox = testMailbox();
-  const password = 'correct horse battery staple';
   const domain = `${uniqueName('corp').replace('_', '-')}.com`;
   const staffEmail = `ops@${domain}`;
 
@@ -34,24 +32,7 @@ describe('contacts end to end through the gateway', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const gql = <T = Record<string, unknown>>(query: string, variables: Record<string, unknown> = {}, token?: string) =>
-    graphql<T>(stack.gateway.url, query, variables, token ? { authorization: `Bearer ${token}` } : {});
-
-  async function signUpAndLogin(email: string): Promise<{ accessToken: string; userId: string }> {
-    const legal = await gql<{ currentLegalDocuments: Array<{ kind: string; version: string }> }>('{ currentLegalDocuments { kind version } }');
-    const versionOf = (kind: string) => legal.data?.currentLegalDocuments.find((document) => document.kind === kind)?.version;
-    const signUp = await gql('mutation($input: SignUpInput!) { signUp(input: $input) { message } }', {
-      input: { email, password, displayName: email.split('@')[0], termsVersion: versionOf('TERMS'), privacyPolicyVersion: versionOf('PRIVACY_POLICY'), language: 'EN' },
-    });
-    expect(signUp.errors).toBeUndefined();
-    const mail = await mailbox.waitFor(email, /verification code/i);
-    const code = /\b(\d{6})\b/.exec(mail.text)?.[1];
-    const verified = await gql('mutation($input: VerifyEmailInput!) { verifyEmail(input: $input) { userId } }', { input: { email, code } });
-    expect(verified.errors).toBeUndefined();
-    const login = await gql<{ login: { accessToken: string; userId: string } }>('mutation($input: LoginInput!) { login(input: $input) { accessToken userId } }', { input: { email, password } });
-    expect(login.errors).toBeUndefined();
-    return login.data!.login;
-  }
+  const { gql, signUpAndLogin } = gatewayClient({ get gateway() { return stack.gateway; } });
 
   async function importFile(name: string, rows: unknown[]): Promise<string> {
     const file = path.join(dir, name);

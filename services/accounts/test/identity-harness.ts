@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { JSONCodec, type ConsumerMessages } from 'nats';
-import { EVENT_STREAM, eventSubject, rpcContracts, type EventName, type LeadgraphEvent } from '@leadgraph/events';
+import { rpcContracts, type EventName, type LeadgraphEvent } from '@leadgraph/events';
 import {
   EventBus,
   ManualClock,
@@ -15,6 +14,7 @@ import {
 } from '@leadgraph/platform';
 import {
   callSubgraph,
+  publishedEvents,
   serviceTestEnv,
   testClock,
   testLogger,
@@ -139,11 +139,7 @@ export async function callerOf(h: IdentityTestService, session: Pick<SessionToke
   return { kind: 'user', ...resolved };
 }
 
-/** Every event of that type the stream holds, through an ephemeral consumer. */
-export async function eventsOf<N extends EventName>(bus: EventBus, name: N): Promise<Array<LeadgraphEvent<N>>> {
-  const consumer = await bus.jetstream.consumers.get(EVENT_STREAM, { filterSubjects: eventSubject(name) });
-  const received: Array<LeadgraphEvent<N>> = [];
-  const messages: ConsumerMessages = await consumer.fetch({ max_messages: 500, expires: 1000 });
-  for await (const message of messages) received.push(JSONCodec<LeadgraphEvent<N>>().decode(message.data));
-  return received;
+/** Every event of that type the stream holds (see the platform harness). */
+export function eventsOf<N extends EventName>(bus: EventBus, name: N): Promise<Array<LeadgraphEvent<N>>> {
+  return publishedEvents(bus, name);
 }

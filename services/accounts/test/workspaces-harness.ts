@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { JSONCodec } from 'nats';
-import { EVENT_STREAM, eventSubject, type EventData, type EventName, type LeadgraphEvent } from '@leadgraph/events';
+import type { EventData, EventName, LeadgraphEvent } from '@leadgraph/events';
 import { startNatsServer, type Caller, type ManagedProcess, type ManualClock, type RunningService, type WorkspaceRole } from '@leadgraph/platform';
 import {
+  expectEvents as platformExpectEvents,
+  publishedEvents as platformPublishedEvents,
   callSubgraph,
-  eventually,
   serviceTestEnv,
   testClock,
   testLogger,
@@ -141,38 +141,23 @@ export async function inviteAndJoin(accounts: AccountsUnderTest, adminId: string
   if (!accepted.data) throw new Error(`acceptInvitation failed: ${JSON.stringify(accepted.errors)}`);
 }
 
-/** Every event of one type on the stream (ephemeral consumer), optionally filtered. */
-export async function publishedEvents<N extends EventName>(
+/** Every event of one type on the stream, optionally filtered (see the platform harness). */
+export function publishedEvents<N extends EventName>(
   service: RunningService,
   name: N,
   matching: (data: EventData<N>) => boolean = () => true,
 ): Promise<Array<LeadgraphEvent<N>>> {
-  const consumer = await service.infra.bus.jetstream.consumers.get(EVENT_STREAM, { filterSubjects: eventSubject(name) });
-  const received: Array<LeadgraphEvent<N>> = [];
-  const codec = JSONCodec<LeadgraphEvent<N>>();
-  const info = await consumer.info(true);
-  if (info.num_pending === 0) return received;
-  const messages = await consumer.fetch({ max_messages: info.num_pending, expires: 2000 });
-  for await (const message of messages) {
-    const event = codec.decode(message.data);
-    if (matching(event.data)) received.push(event);
-    if (message.info.pending === 0) break;
-  }
-  return received;
+  return platformPublishedEvents(service.infra.bus, name, matching);
 }
 
 /** Waits until exactly `count` matching events were published (the relay is asynchronous). */
-export async function expectEvents<N extends EventName>(
+export function expectEvents<N extends EventName>(
   service: RunningService,
   name: N,
   matching: (data: EventData<N>) => boolean,
   count = 1,
 ): Promise<Array<LeadgraphEvent<N>>> {
-  return eventually(async () => {
-    const events = await publishedEvents(service, name, matching);
-    if (events.length !== count) throw new Error(`expected ${count} ${name} event(s), saw ${events.length}`);
-    return events;
-  }, 15_000);
+  return platformExpectEvents(service.infra.bus, name, matching, count);
 }
 
 export function errorCodeOf(answer: SubgraphAnswer<unknown>): unknown {

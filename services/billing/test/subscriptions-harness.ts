@@ -1,11 +1,11 @@
 import Stripe from 'stripe';
-import { JSONCodec } from 'nats';
-import { EVENT_STREAM, createEvent, eventSubject, type EventData, type EventName, type LeadgraphEvent } from '@leadgraph/events';
+import { createEvent, type EventData, type EventName, type LeadgraphEvent } from '@leadgraph/events';
 import { type Caller, type ManualClock } from '@leadgraph/platform';
 import { LocalStripeServer, type RunningLocalStripe } from '@leadgraph/platform/src/stripe-local';
 import {
+  expectEvents as platformExpectEvents,
+  publishedEvents as platformPublishedEvents,
   callSubgraph,
-  eventually,
   serviceTestEnv,
   startIsolatedNats,
   testClock,
@@ -273,36 +273,21 @@ export async function subscriptionOf(h: BillingUnderTest, workspaceId: string): 
   return found;
 }
 
-/** Every event of one type on the stream so far, optionally filtered. */
-export async function publishedEvents<N extends EventName>(
+/** Every event of one type on the stream so far, optionally filtered (see the platform harness). */
+export function publishedEvents<N extends EventName>(
   h: BillingUnderTest,
   name: N,
   matching: (data: EventData<N>) => boolean = () => true,
 ): Promise<Array<LeadgraphEvent<N>>> {
-  const consumer = await h.billing.infra.bus.jetstream.consumers.get(EVENT_STREAM, { filterSubjects: eventSubject(name) });
-  const info = await consumer.info(true);
-  const received: Array<LeadgraphEvent<N>> = [];
-  if (info.num_pending === 0) return received;
-  const codec = JSONCodec<LeadgraphEvent<N>>();
-  const messages = await consumer.fetch({ max_messages: info.num_pending, expires: 2000 });
-  for await (const message of messages) {
-    const event = codec.decode(message.data);
-    if (matching(event.data)) received.push(event);
-    if (message.info.pending === 0) break;
-  }
-  return received;
+  return platformPublishedEvents(h.billing.infra.bus, name, matching);
 }
 
 /** Waits until exactly `count` matching events were published (the outbox relay is asynchronous). */
-export async function expectEvents<N extends EventName>(
+export function expectEvents<N extends EventName>(
   h: BillingUnderTest,
   name: N,
   matching: (data: EventData<N>) => boolean,
   count = 1,
 ): Promise<Array<LeadgraphEvent<N>>> {
-  return eventually(async () => {
-    const events = await publishedEvents(h, name, matching);
-    if (events.length !== count) throw new Error(`expected ${count} ${name} event(s), saw ${events.length}`);
-    return events;
-  }, 15_000);
+  return platformExpectEvents(h.billing.infra.bus, name, matching, count);
 }
