@@ -58,6 +58,7 @@ import { WebhookService } from './webhooks/webhook.service';
 /** The running billing subgraph; tests run its subscription lifecycle after moving the clock. */
 export interface RunningBillingService extends RunningService {
   lifecycle: LifecycleService;
+  plans: PlanService;
 }
 
 /** Composition root of the billing subgraph. */
@@ -145,7 +146,7 @@ export async function startBillingService(config: BillingConfig, overrides: Serv
     routes: stripeWebhookRoute(webhookService, logger),
     onStop: [...creditJobs, () => creditLedger.stopRelay(), stopLifecycle, () => mailer.close()],
   });
-  return Object.assign(running, { lifecycle });
+  return Object.assign(running, { lifecycle, plans: planService });
 }
 
 if (require.main === module) runServiceMain(() => startBillingService(loadBillingConfig()));

@@ -39,32 +39,50 @@ export interface PlanDocument extends ReferenceRecord {
   /** Retired plans stay for existing subscriptions but are no longer offered. */
   available: boolean;
   sortOrder: number;
+  /** Who changed the row through the admin API, and what (the shipped rows have none). */
+  edits?: PlanEdit[];
 }
 
+export interface PlanEdit {
+  at: Date;
+  byUserId: string;
+  fields: string[];
+}
+
+/** The fields of a plan row, as shipped or as edited by billing staff. */
+export const planFieldsSchema = z.object({
+  _id: z.string().regex(/^[a-z0-9-]+$/, 'must be lower-case letters, digits and dashes'),
+  revision: z.number().int().positive(),
+  tier: z.string().regex(/^[A-Z_]+$/),
+  name: z.string().trim().min(1, 'is required').max(80, 'is too long'),
+  kind: z.enum(planKinds),
+  billingPeriod: z.enum(billingPeriods),
+  pricePerSeatCents: z.number().int().nonnegative().max(10_000_000, 'is absurd'),
+  currency: z.literal('EUR'),
+  credits: z
+    .array(
+      z
+        .object({ creditType: creditTypeSchema, perSeat: z.number().int().nonnegative().max(1_000_000, 'is absurd').nullable(), unlimited: z.boolean() })
+        .refine((allowance) => allowance.unlimited === (allowance.perSeat === null), 'perSeat is null exactly when unlimited'),
+    )
+    .length(creditTypeSchema.options.length)
+    .refine((credits) => new Set(credits.map((allowance) => allowance.creditType)).size === credits.length, 'one allowance per credit type'),
+  rolloverUnusedCredits: z.boolean(),
+  available: z.boolean(),
+  sortOrder: z.number().int(),
+});
+
+const freemiumIsFree = (plan: { kind: PlanKind; pricePerSeatCents: number }) =>
+  (plan.kind === 'FREEMIUM') === (plan.pricePerSeatCents === 0);
+
 /** Validates the shipped catalogue before it is seeded: a bad row stops start-up. */
-export const planRecordSchema = z
-  .object({
-    _id: z.string().regex(/^[a-z0-9-]+$/),
-    revision: z.number().int().positive(),
-    tier: z.string().regex(/^[A-Z_]+$/),
-    name: z.string().min(1),
-    kind: z.enum(planKinds),
-    billingPeriod: z.enum(billingPeriods),
-    pricePerSeatCents: z.number().int().nonnegative(),
-    currency: z.literal('EUR'),
-    credits: z
-      .array(
-        z
-          .object({ creditType: creditTypeSchema, perSeat: z.number().int().nonnegative().nullable(), unlimited: z.boolean() })
-          .refine((allowance) => allowance.unlimited === (allowance.perSeat === null), 'perSeat is null exactly when unlimited'),
-      )
-      .length(creditTypeSchema.options.length)
-      .refine((credits) => new Set(credits.map((allowance) => allowance.creditType)).size === credits.length, 'one allowance per credit type'),
-    rolloverUnusedCredits: z.boolean(),
-    available: z.boolean(),
-    sortOrder: z.number().int(),
-  })
-  .refine((plan) => (plan.kind === 'FREEMIUM') === (plan.pricePerSeatCents === 0), 'FREEMIUM plans are free and only them');
+export const planRecordSchema = planFieldsSchema.refine(freemiumIsFree, 'FREEMIUM plans are free and only them');
+
+/** A plan as billing staff save it (the revision is the service's business). */
+export const planEditSchema = planFieldsSchema
+  .omit({ revision: true, _id: true })
+  .extend({ id: planFieldsSchema.shape._id })
+  .refine(freemiumIsFree, { message: 'FREEMIUM plans are free and only them', path: ['pricePerSeatCents'] });
 
 const allowanceSchema = new Schema<PlanCreditAllowance>(
   { creditType: { type: String, enum: creditTypeSchema.options }, perSeat: Number, unlimited: Boolean },
@@ -85,6 +103,10 @@ const planSchema = new Schema<PlanDocument>(
     rolloverUnusedCredits: { type: Boolean, required: true },
     available: { type: Boolean, required: true },
     sortOrder: { type: Number, required: true },
+    edits: {
+      type: [new Schema<PlanEdit>({ at: Date, byUserId: String, fields: [String] }, { _id: false })],
+      default: undefined,
+    },
   },
   { collection: 'plans', versionKey: false },
 );

@@ -1,6 +1,6 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '@leadgraph/platform';
-import { AnnouncePriceRevisionInputType, PlanType, PriceQuoteType, PriceRevisionType } from './plan.types';
+import { AnnouncePriceRevisionInputType, PlanType, PriceQuoteType, PriceRevisionType, SavePlanInputType } from './plan.types';
 import type { PlanService } from './plan.service';
 
 /** The catalogue is public: pricing pages and sign-up read it without an account. */
@@ -36,5 +36,11 @@ export class PlanResolver {
     @Ctx() context: RequestContext,
   ): Promise<PriceRevisionType> {
     return PriceRevisionType.from(await this.planService.announcePriceRevision(context.caller, { ...input }));
+  }
+
+  @Mutation(() => PlanType, { description: 'Billing staff create or change a plan of the catalogue (BIL-02)' })
+  async savePlan(@Arg('input', () => SavePlanInputType) input: SavePlanInputType, @Ctx() context: RequestContext): Promise<PlanType> {
+    const edit = { ...input, currency: 'EUR' as const, credits: input.credits.map((allowance) => ({ ...allowance })) };
+    return PlanType.from(await this.planService.savePlan(context.caller, edit));
   }
 }

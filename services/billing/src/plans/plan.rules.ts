@@ -89,3 +89,34 @@ export function addOnPriceCents(price: Pick<AddOnPriceDocument, 'unitPriceCents'
 export function isAddOnCreditType(creditType: CreditType): creditType is AddOnCreditType {
   return (addOnCreditTypes as readonly CreditType[]).includes(creditType);
 }
+
+export interface PlanEditProblem {
+  field: string;
+  message: string;
+}
+
+/**
+ * What billing staff may change on a plan that exists. Its price only moves through a price
+ * revision announced before a renewal (BIL-15), and its kind and billing period stay, since
+ * live subscriptions are bound to them.
+ */
+export function planEditProblem(
+  existing: Pick<PlanDocument, 'kind' | 'billingPeriod' | 'pricePerSeatCents'> | null,
+  edit: Pick<PlanDocument, 'kind' | 'billingPeriod' | 'pricePerSeatCents'>,
+): PlanEditProblem | null {
+  if (!existing) return null;
+  if (edit.pricePerSeatCents !== existing.pricePerSeatCents) {
+    return { field: 'pricePerSeatCents', message: 'pricePerSeatCents: announce a price revision to change the price of an existing plan (BIL-15)' };
+  }
+  if (edit.kind !== existing.kind) return { field: 'kind', message: 'kind: an existing plan keeps its kind' };
+  if (edit.billingPeriod !== existing.billingPeriod) {
+    return { field: 'billingPeriod', message: 'billingPeriod: an existing plan keeps its billing period' };
+  }
+  return null;
+}
+
+/** Names of the fields an edit changes, for the plan's edit history. */
+export function changedPlanFields<T extends Record<string, unknown>>(existing: T | null, edit: T): string[] {
+  if (!existing) return ['created'];
+  return Object.keys(edit).filter((key) => JSON.stringify(existing[key]) !== JSON.stringify(edit[key]));
+}

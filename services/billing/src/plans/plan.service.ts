@@ -17,6 +17,7 @@ import shippedAddOnPrices from './add-on-prices.json';
 import shippedCatalogue from './plan-catalogue.json';
 import {
   addOnPriceRecordSchema,
+  planEditSchema,
   planRecordSchema,
   type AddOnCreditType,
   type AddOnPriceDocument,
@@ -26,7 +27,7 @@ import {
   type PriceRevisionDocument,
   type PriceRevisionModel,
 } from './plan.model';
-import { priceRevisionProblem, pricePerSeatAt, quotePrice, seatsProblem, type PriceQuote } from './plan.rules';
+import { changedPlanFields, planEditProblem, priceRevisionProblem, pricePerSeatAt, quotePrice, seatsProblem, type PriceQuote } from './plan.rules';
 
 const quoteInputSchema = z.object({
   planId: z.string().trim().min(1, 'is required'),
@@ -47,6 +48,7 @@ const priceRevisionInputSchema = z.object({
   effectiveFrom: z.date({ message: 'must be a date' }),
 });
 export type PriceRevisionInput = z.input<typeof priceRevisionInputSchema>;
+export type PlanEditInput = z.input<typeof planEditSchema>;
 
 export class PlanService {
   constructor(
@@ -128,5 +130,42 @@ export class PlanService {
       if (isDuplicateKeyError(error)) throw conflict('effectiveFrom: this plan already has a revision on that date', 'effectiveFrom');
       throw error;
     }
+  }
+
+  /**
+   * Billing staff create or change a plan of the catalogue (BIL-02: data, editable). An edit
+   * bumps the row's revision, so start-up seeding never reverts it; concurrent edits of one plan
+   * conflict instead of overwriting each other.
+   */
+  async savePlan(caller: Caller, rawInput: PlanEditInput): Promise<PlanDocument> {
+    const staff = requireStaffRole(caller, 'BILLING_ADMIN');
+    const edit = parseInput(planEditSchema, rawInput);
+    const existing = await this.findById(edit.id);
+    const problem = planEditProblem(existing, edit);
+    if (problem) throw badInput(problem.field, problem.message);
+    const { id: _id, ...fields } = edit;
+    const history = {
+      at: this.clock.now(),
+      byUserId: staff.userId,
+      fields: changedPlanFields<Record<string, unknown>>(existing ? { ...existing } : null, { ...fields }),
+    };
+    if (!existing) {
+      try {
+        const created = await this.plans.create({ _id, ...fields, revision: 1, edits: [history] });
+        return created.toObject<PlanDocument>();
+      } catch (error) {
+        if (isDuplicateKeyError(error)) throw conflict('id: a plan with this id was created at the same time', 'id');
+        throw error;
+      }
+    }
+    const saved = await this.plans
+      .findOneAndUpdate(
+        { _id, revision: existing.revision },
+        { $set: { ...fields, revision: existing.revision + 1 }, $push: { edits: history } },
+        { new: true },
+      )
+      .lean<PlanDocument>();
+    if (!saved) throw conflict('id: the plan changed meanwhile; reload it and try again', 'id');
+    return saved;
   }
 }

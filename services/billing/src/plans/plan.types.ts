@@ -198,3 +198,48 @@ export class AnnouncePriceRevisionInputType {
   @Field(() => Date)
   effectiveFrom!: Date;
 }
+
+@InputType('PlanCreditAllowanceInput')
+export class PlanCreditAllowanceInputType {
+  @Field(() => CreditTypeGql)
+  creditType!: CreditTypeGql;
+
+  @Field(() => Int, { nullable: true, description: 'Null when unlimited' })
+  perSeat!: number | null;
+
+  @Field(() => Boolean)
+  unlimited!: boolean;
+}
+
+@InputType('SavePlanInput', { description: 'A plan of the catalogue as billing staff save it' })
+export class SavePlanInputType {
+  @Field(() => ID, { description: 'Lower-case letters, digits and dashes, e.g. scale-annual' })
+  id!: string;
+
+  @Field(() => String)
+  tier!: string;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => PlanKindGql)
+  kind!: PlanKindGql;
+
+  @Field(() => BillingPeriodGql)
+  billingPeriod!: BillingPeriodGql;
+
+  @Field(() => Int, { description: 'EUR cents per seat per period, excluding VAT; existing plans change it by a price revision' })
+  pricePerSeatCents!: number;
+
+  @Field(() => [PlanCreditAllowanceInputType], { description: 'One allowance per credit type' })
+  credits!: PlanCreditAllowanceInputType[];
+
+  @Field(() => Boolean)
+  rolloverUnusedCredits!: boolean;
+
+  @Field(() => Boolean, { description: 'False retires the plan: no new subscriptions, existing ones keep it' })
+  available!: boolean;
+
+  @Field(() => Int)
+  sortOrder!: number;
+}

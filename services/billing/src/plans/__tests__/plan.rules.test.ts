@@ -1,5 +1,15 @@
 import type { PlanCreditAllowance } from '../plan.model';
-import { MAX_SEATS, addOnPriceCents, isAddOnCreditType, pricePerSeatAt, priceRevisionProblem, quotePrice, seatsProblem } from '../plan.rules';
+import {
+  MAX_SEATS,
+  addOnPriceCents,
+  changedPlanFields,
+  isAddOnCreditType,
+  planEditProblem,
+  pricePerSeatAt,
+  priceRevisionProblem,
+  quotePrice,
+  seatsProblem,
+} from '../plan.rules';
 
 const business = {
   pricePerSeatCents: 9900,
@@ -85,5 +95,24 @@ describe('plan rules: add-ons and price revisions (BIL-01, BIL-15)', () => {
   ])('[BIL-15] announcing a revision of %j effective %s: problem on %s', (target, effectiveFrom, field) => {
     const problem = priceRevisionProblem(target, { newPricePerSeatCents: 10_900, effectiveFrom: new Date(`${effectiveFrom}T00:00:00.000Z`) }, new Date('2028-02-01T00:00:00.000Z'));
     expect(problem?.field ?? null).toBe(field);
+  });
+});
+
+describe('plan edits by billing staff', () => {
+  const annual = { kind: 'PREMIUM' as const, billingPeriod: 'ANNUAL' as const, pricePerSeatCents: 54_000 };
+
+  it.each([
+    ['a new plan', null, { ...annual, pricePerSeatCents: 99_000 }, null],
+    ['the same price', annual, annual, null],
+    ['another price', annual, { ...annual, pricePerSeatCents: 60_000 }, 'pricePerSeatCents'],
+    ['another kind', annual, { ...annual, kind: 'FREEMIUM' as const }, 'kind'],
+    ['another billing period', annual, { ...annual, billingPeriod: 'MONTHLY' as const }, 'billingPeriod'],
+  ])('[BIL-02][BIL-15] %s', (_label, existing, edit, field) => {
+    expect(planEditProblem(existing, edit)?.field ?? null).toBe(field);
+  });
+
+  it('names the fields an edit changes', () => {
+    expect(changedPlanFields(null, { name: 'Scale' })).toEqual(['created']);
+    expect(changedPlanFields({ name: 'Scale', available: true, sortOrder: 1 }, { name: 'Scale', available: false, sortOrder: 1 })).toEqual(['available']);
   });
 });
