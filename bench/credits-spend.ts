@@ -1,5 +1,5 @@
 /**
- * Spend throughput over the NATS API (rpc.billing.credits.spend) at 64 concurrent callers, with
+ * Spend throughput over the NATS API (billing.credits.spend) at 64 concurrent callers, with
  * a check that nothing was charged twice. Run: `node -r @swc-node/register bench/credits-spend.ts`.
  * Writes bench/results/credits-spend.json. Real servers: embedded Mongo (memory), nats-server.
  *

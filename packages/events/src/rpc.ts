@@ -4,6 +4,8 @@ import { creditTypeSchema } from './catalog';
 /**
  * Request/reply contracts on core NATS, for the few synchronous questions one part of the
  * system asks another (the gateway resolving a caller, contacts spending credits...).
+ * Subjects: `rpc.<service>.<call>`, except billing's credit API, whose names the product fixed
+ * (`billing.credits.spend`, `billing.credits.quote`).
  */
 const scope = z.enum(['contacts:read', 'contacts:reveal', 'contacts:export', 'billing:read', 'analytics:read']);
 const staffRole = z.enum(['SUPPORT', 'PRIVACY_OFFICER', 'BILLING_ADMIN', 'SUPER_ADMIN']);
@@ -55,7 +57,7 @@ export const rpcContracts = {
   },
   /** Contacts -> billing: spend credits for an action (CON-03/04); the same key always gets the first answer. */
   spendCredits: {
-    subject: 'rpc.billing.credits.spend',
+    subject: 'billing.credits.spend',
     request: z.object({
       /** Same key, same answer: a retried or concurrent request never charges twice. */
       idempotencyKey: z.string().min(1).max(200),
@@ -71,7 +73,7 @@ export const rpcContracts = {
   },
   /** Contacts -> billing: what an action would cost the caller and whether it would pass; nothing is spent. */
   quoteCredits: {
-    subject: 'rpc.billing.credits.quote',
+    subject: 'billing.credits.quote',
     request: z.object({
       caller: creditCaller,
       creditType: creditTypeSchema,
@@ -94,7 +96,7 @@ export const rpcContracts = {
   },
   /** Contacts -> billing: give back what a spend took when the paid action failed afterwards (CON-03). */
   refundCredits: {
-    subject: 'rpc.billing.credits.refund',
+    subject: 'billing.credits.refund',
     request: z.object({
       /** The key of the spend to undo; a spend is refunded once, however often this is sent. */
       spendIdempotencyKey: z.string().min(1).max(200),
