@@ -33,6 +33,9 @@ import { planModel } from './plans/plan.model';
 import { PlanResolver } from './plans/plan.resolver';
 import { PlanService } from './plans/plan.service';
 import { buildBillingSchema } from './schema';
+import { workspaceRosterConsumers } from './workspace-roster/workspace-roster.events';
+import { workspaceRosterModel } from './workspace-roster/workspace-roster.model';
+import { WorkspaceRosterService } from './workspace-roster/workspace-roster.service';
 import { vatCountryModel } from './vat/vat.model';
 import { VatService } from './vat/vat.service';
 import legalInterestRates from './invoices/legal-interest-rates.json';
@@ -94,6 +97,7 @@ export async function startBillingService(config: BillingConfig, overrides: Serv
   );
   const paymentMethodService = new PaymentMethodService(paymentMethodModel(connection), stripeBilling, clock);
   const subscriptions = subscriptionModel(connection);
+  const rosterService = new WorkspaceRosterService(workspaceRosterModel(connection));
   const subscriptionService = new SubscriptionService({
     subscriptions,
     plans: planService,
@@ -102,6 +106,7 @@ export async function startBillingService(config: BillingConfig, overrides: Serv
     invoices: invoiceService,
     paymentMethods: paymentMethodService,
     ledger: creditLedger,
+    rosters: rosterService,
     mailer,
     legalRates: z.array(legalInterestRateSchema).parse(legalInterestRates),
     clock,
@@ -141,7 +146,11 @@ export async function startBillingService(config: BillingConfig, overrides: Serv
   const running = await serveSubgraphService(infra, config, {
     schema,
     relay,
-    consumers: [...creditConsumers, ...lifecycleEventConsumers({ bus, connection, clock, logger, subscriptions: subscriptionService })],
+    consumers: [
+      ...creditConsumers,
+      ...lifecycleEventConsumers({ bus, connection, clock, logger, subscriptions: subscriptionService }),
+      ...workspaceRosterConsumers({ bus, connection, clock, logger, rosters: rosterService }),
+    ],
     rpc: serveCreditRpcs(bus, creditLedger, logger),
     routes: stripeWebhookRoute(webhookService, logger),
     onStop: [...creditJobs, () => creditLedger.stopRelay(), stopLifecycle, () => mailer.close()],

@@ -34,6 +34,8 @@ import {
 import type { PaymentMethodService } from '../payment-methods/payment-method.service';
 import type { CreditType, PlanDocument, PriceRevisionDocument } from '../plans/plan.model';
 import { addOnPriceCents, isAddOnCreditType, seatsProblem } from '../plans/plan.rules';
+import type { WorkspaceRosterService } from '../workspace-roster/workspace-roster.service';
+import { seatsBelowMembersProblem } from '../workspace-roster/workspace-roster.rules';
 import type { PlanService } from '../plans/plan.service';
 import { invoiceFactsFrom, type InvoiceFacts } from '../stripe/stripe.rules';
 import { PaymentDeclinedError, type StripeBilling } from '../stripe/stripe.service';
@@ -109,6 +111,8 @@ export interface SubscriptionServiceDependencies {
   invoices: InvoiceService;
   paymentMethods: PaymentMethodService;
   ledger: SubscriptionCreditLedger;
+  /** Head count per workspace, from accounts' events: seats never go below it (BIL-02). */
+  rosters: Pick<WorkspaceRosterService, 'memberCount'>;
   mailer: Pick<Mailer, 'send'>;
   legalRates: readonly LegalInterestRate[];
   clock: Clock;
@@ -267,7 +271,7 @@ export class SubscriptionService {
     const { userId, workspaceId } = workspaceAdminOf(caller);
     const plan = await this.deps.plans.findById(input.planId);
     if (!plan || !plan.available || plan.kind !== 'PREMIUM') throw badInput('planId', 'planId: no such PREMIUM plan is offered');
-    const problem = seatsProblem(plan, input.seats);
+    const problem = seatsProblem(plan, input.seats) ?? seatsBelowMembersProblem(input.seats, await this.deps.rosters.memberCount(workspaceId));
     if (problem) throw badInput('seats', `seats: ${problem}`);
     const vat = await this.deps.vat.decide(input.billingCountry, input.vatNumber ?? null);
     const owner: SubscriptionOwner = { ownerType: 'WORKSPACE', ownerId: workspaceId };
@@ -430,7 +434,8 @@ export class SubscriptionService {
     const targetPlan = await this.deps.plans.findById(targetPlanId);
     if (!targetPlan || (!targetPlan.available && targetPlan._id !== subscription.planId)) throw badInput('planId', 'planId: no such plan is offered');
     if (targetPlan.kind !== 'PREMIUM') throw badInput('planId', 'planId: a subscription changes to a PREMIUM plan; to stop it, cancel it');
-    const problem = seatsProblem(targetPlan, targetSeats);
+    const problem =
+      seatsProblem(targetPlan, targetSeats) ?? seatsBelowMembersProblem(targetSeats, await this.deps.rosters.memberCount(workspaceId));
     if (problem) throw badInput('seats', `seats: ${problem}`);
     if (subscription.status !== 'ACTIVE') throw conflict('The subscription is suspended: settle it before changing the plan');
     if (subscription.pendingUpgrade) throw conflict('An upgrade is waiting for its payment');
