@@ -4,6 +4,26 @@ import type { SubscriptionOwner } from '../subscriptions/subscription.model';
 import type { VatTreatment } from '../vat/vat.rules';
 
 /**
+ * The late charges of an overdue invoice, frozen when they were claimed for billing (BIL-14): at
+ * most one per overdue invoice, set by one guarded update. `invoiceId` is the LATE_CHARGES
+ * invoice once Stripe issued it; a claim without it is resumed by the lifecycle job, with the same
+ * `operationId` (Stripe idempotency keys), so it never bills twice.
+ */
+export interface LateChargesBilling {
+  operationId: string;
+  /** The payment or termination date the interest was counted to. */
+  countedTo: Date;
+  daysLate: number;
+  interestDays: number;
+  annualRateBasisPoints: number;
+  interestCents: number;
+  recoveryFeeCents: number;
+  claimedAt: Date;
+  invoiceId: string | null;
+  billedAt: Date | null;
+}
+
+/**
  * Local mirror of a Stripe invoice (BIL-16): amounts in cents, VAT, status, period and links,
  * kept until `retainedUntil`, 10 years after the end of its fiscal year (BIL-17). Stripe is the
  * source of truth for amounts and status; the mirror only moves forward.
@@ -36,6 +56,8 @@ export interface InvoiceDocument {
   paymentFailedAt: Date | null;
   hostedInvoiceUrl: string | null;
   invoicePdfUrl: string | null;
+  /** An overdue invoice's late charges, once claimed for billing (BIL-14). */
+  lateChargesBilling: LateChargesBilling | null;
   retainedUntil: Date;
   createdAt: Date;
   updatedAt: Date;
@@ -70,6 +92,24 @@ const invoiceSchema = new Schema<InvoiceDocument>(
     paymentFailedAt: { type: Date, default: null },
     hostedInvoiceUrl: { type: String, default: null },
     invoicePdfUrl: { type: String, default: null },
+    lateChargesBilling: {
+      type: new Schema<LateChargesBilling>(
+        {
+          operationId: String,
+          countedTo: Date,
+          daysLate: Number,
+          interestDays: Number,
+          annualRateBasisPoints: Number,
+          interestCents: Number,
+          recoveryFeeCents: Number,
+          claimedAt: Date,
+          invoiceId: { type: String, default: null },
+          billedAt: { type: Date, default: null },
+        },
+        { _id: false },
+      ),
+      default: null,
+    },
     retainedUntil: { type: Date, required: true },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },

@@ -114,6 +114,35 @@ export function lateCharges(
   };
 }
 
+/** One line of the one-off invoice that bills late charges. */
+export interface LateChargesLine {
+  description: string;
+  amountCents: number;
+}
+
+/**
+ * The lines of the one-off LATE_CHARGES invoice billing what a late payment owes (BIL-14): the
+ * late interest (only from the 10th day of delay, so possibly none) and the flat EUR 40 recovery
+ * fee (any delay after the due date). Empty when nothing is owed. No VAT on either: late interest
+ * and the recovery fee are indemnities, not the price of a service, and are not subject to VAT in
+ * France; the caller bills them without any tax rate.
+ */
+export function lateChargesLines(charges: LateCharges, overdueInvoiceNumber: string | null): LateChargesLine[] {
+  const of = overdueInvoiceNumber ? ` on invoice ${overdueInvoiceNumber}` : '';
+  const lines: LateChargesLine[] = [];
+  if (charges.interestCents > 0) {
+    const rate = (charges.annualRateBasisPoints / 100).toFixed(2);
+    lines.push({
+      description: `Late payment interest${of}: ${charges.interestDays} day(s) at ${rate} % a year (not subject to VAT)`,
+      amountCents: charges.interestCents,
+    });
+  }
+  if (charges.recoveryFeeCents > 0) {
+    lines.push({ description: `Flat recovery fee${of} (not subject to VAT)`, amountCents: charges.recoveryFeeCents });
+  }
+  return lines;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Mirror of Stripe invoices (BIL-16)
 // ---------------------------------------------------------------------------------------------
@@ -121,8 +150,11 @@ export function lateCharges(
 export const invoiceStatuses = ['DRAFT', 'OPEN', 'UNCOLLECTIBLE', 'PAID', 'VOID'] as const;
 export type InvoiceStatus = (typeof invoiceStatuses)[number];
 
-/** SUBSCRIPTION: a period of the plan; UPGRADE: a one-off price difference (BIL-09); ADD_ON: bought credits (BIL-01). */
-export const invoicePurposes = ['SUBSCRIPTION', 'UPGRADE', 'ADD_ON'] as const;
+/**
+ * SUBSCRIPTION: a period of the plan; UPGRADE: a one-off price difference (BIL-09); ADD_ON: bought
+ * credits (BIL-01); LATE_CHARGES: late interest and the recovery fee of an overdue invoice (BIL-14).
+ */
+export const invoicePurposes = ['SUBSCRIPTION', 'UPGRADE', 'ADD_ON', 'LATE_CHARGES'] as const;
 export type InvoicePurpose = (typeof invoicePurposes)[number];
 
 const statusRank: Readonly<Record<InvoiceStatus, number>> = { DRAFT: 0, OPEN: 1, UNCOLLECTIBLE: 2, PAID: 3, VOID: 3 };

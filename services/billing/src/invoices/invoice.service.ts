@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { checkPageSize, decodeCursor, encodeCursor, isDuplicateKeyError, type Clock, type Logger } from '@leadgraph/platform';
 import type { InvoiceFacts } from '../stripe/stripe.rules';
 import type { SubscriptionDocument, SubscriptionOwner } from '../subscriptions/subscription.model';
-import type { InvoiceDocument, InvoiceModel } from './invoice.model';
+import type { InvoiceDocument, InvoiceModel, LateChargesBilling } from './invoice.model';
 import {
   invoiceRetainedUntil,
   invoiceStatuses,
@@ -51,8 +51,9 @@ export class InvoiceService {
       amountDueCents: facts.amountDueCents,
       amountPaidCents: facts.amountPaidCents,
       amountRemainingCents: facts.amountRemainingCents,
-      vatTreatment: subscription.billing?.vatTreatment ?? 'OUT_OF_SCOPE',
-      vatRateBasisPoints: subscription.billing?.vatRateBasisPoints ?? 0,
+      // Late charges are indemnities, not subject to VAT in France (BIL-14): billed without any rate.
+      vatTreatment: facts.purpose === 'LATE_CHARGES' ? 'OUT_OF_SCOPE' : (subscription.billing?.vatTreatment ?? 'OUT_OF_SCOPE'),
+      vatRateBasisPoints: facts.purpose === 'LATE_CHARGES' ? 0 : (subscription.billing?.vatRateBasisPoints ?? 0),
       periodStart: facts.periodStart,
       periodEnd: facts.periodEnd,
       issuedAt: facts.issuedAt,
@@ -65,7 +66,13 @@ export class InvoiceService {
       updatedAt: now,
     };
     try {
-      const created = await this.invoices.create({ _id: facts.stripeInvoiceId, ...fields, paymentFailedAt: null, createdAt: now });
+      const created = await this.invoices.create({
+        _id: facts.stripeInvoiceId,
+        ...fields,
+        paymentFailedAt: null,
+        lateChargesBilling: null,
+        createdAt: now,
+      });
       return created.toObject<InvoiceDocument>();
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
@@ -109,10 +116,69 @@ export class InvoiceService {
   }
 
   /** What a late invoice owes on top of itself now (BIL-14); null for an invoice that is not late. */
-  lateChargesOf(invoice: Pick<InvoiceDocument, 'status' | 'amountRemainingCents' | 'amountDueCents' | 'dueAt' | 'paidAt' | 'paymentFailedAt'>): LateCharges | null {
+  lateChargesOf(
+    invoice: Pick<InvoiceDocument, 'purpose' | 'status' | 'amountRemainingCents' | 'amountDueCents' | 'dueAt' | 'paidAt' | 'paymentFailedAt'>,
+  ): LateCharges | null {
+    // No late charges on late charges: interest is owed on the price of the service (BIL-14).
+    if (invoice.purpose === 'LATE_CHARGES') return null;
     if (!invoice.paymentFailedAt || invoice.status === 'VOID' || invoice.status === 'DRAFT') return null;
     const unpaid = invoice.status === 'PAID' ? invoice.amountDueCents : invoice.amountRemainingCents;
     return lateCharges({ amountDueCents: unpaid, dueAt: invoice.dueAt, paidAt: invoice.paidAt }, this.clock.now(), this.legalRates);
+  }
+
+  /**
+   * Claims the late charges of an overdue subscription invoice for billing (BIL-14), counted to
+   * `countedTo` (its payment, or the termination for non-payment), in one guarded update: the
+   * first claim wins and is frozen, later calls get it back unchanged. Null when the invoice is
+   * not an overdue subscription invoice or nothing is owed.
+   */
+  async claimLateCharges(invoiceId: string, countedTo: Date): Promise<LateChargesBilling | null> {
+    const invoice = await this.findById(invoiceId);
+    if (!invoice || invoice.purpose !== 'SUBSCRIPTION') return null;
+    if (invoice.lateChargesBilling) return invoice.lateChargesBilling;
+    // Only an invoice whose payment failed is overdue (not a draft or a voided one).
+    if (!this.lateChargesOf(invoice)) return null;
+    const counted = lateCharges(
+      { amountDueCents: invoice.status === 'PAID' ? invoice.amountDueCents : invoice.amountRemainingCents, dueAt: invoice.dueAt, paidAt: invoice.paidAt },
+      countedTo,
+      this.legalRates,
+    );
+    if (counted.interestCents + counted.recoveryFeeCents === 0) return null;
+    const now = this.clock.now();
+    const claim: LateChargesBilling = {
+      operationId: `late-charges:${invoiceId}`,
+      countedTo: invoice.paidAt && invoice.paidAt.getTime() < countedTo.getTime() ? invoice.paidAt : countedTo,
+      daysLate: counted.daysLate,
+      interestDays: counted.interestDays,
+      annualRateBasisPoints: counted.annualRateBasisPoints,
+      interestCents: counted.interestCents,
+      recoveryFeeCents: counted.recoveryFeeCents,
+      claimedAt: now,
+      invoiceId: null,
+      billedAt: null,
+    };
+    const claimed = await this.invoices
+      .findOneAndUpdate({ _id: invoiceId, lateChargesBilling: null }, { $set: { lateChargesBilling: claim, updatedAt: now } }, { new: true })
+      .lean<InvoiceDocument>();
+    if (claimed?.lateChargesBilling) return claimed.lateChargesBilling;
+    return (await this.findById(invoiceId))?.lateChargesBilling ?? null;
+  }
+
+  /** Records the LATE_CHARGES invoice Stripe issued for a claim (once). */
+  async markLateChargesBilled(invoiceId: string, lateChargesInvoiceId: string): Promise<void> {
+    const now = this.clock.now();
+    await this.invoices.updateOne(
+      { _id: invoiceId, 'lateChargesBilling.invoiceId': null },
+      { $set: { 'lateChargesBilling.invoiceId': lateChargesInvoiceId, 'lateChargesBilling.billedAt': now, updatedAt: now } },
+    );
+  }
+
+  /** Overdue invoices whose late charges were claimed but not yet issued (a crash or a Stripe failure). */
+  async lateChargesToBill(): Promise<Array<{ invoiceId: string; countedTo: Date }>> {
+    const rows = await this.invoices
+      .find({ 'lateChargesBilling.operationId': { $exists: true }, 'lateChargesBilling.invoiceId': null }, { _id: 1, lateChargesBilling: 1 })
+      .lean<Array<Pick<InvoiceDocument, '_id' | 'lateChargesBilling'>>>();
+    return rows.flatMap((row) => (row.lateChargesBilling ? [{ invoiceId: row._id, countedTo: row.lateChargesBilling.countedTo }] : []));
   }
 
   /**

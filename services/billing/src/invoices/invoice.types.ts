@@ -17,6 +17,7 @@ export enum InvoicePurposeGql {
   SUBSCRIPTION = 'SUBSCRIPTION',
   UPGRADE = 'UPGRADE',
   ADD_ON = 'ADD_ON',
+  LATE_CHARGES = 'LATE_CHARGES',
 }
 registerEnumType(InvoicePurposeGql, {
   name: 'InvoicePurpose',
@@ -24,6 +25,7 @@ registerEnumType(InvoicePurposeGql, {
     SUBSCRIPTION: { description: 'A period of the plan' },
     UPGRADE: { description: 'The price difference of an upgrade (BIL-09)' },
     ADD_ON: { description: 'Add-on credits (BIL-01)' },
+    LATE_CHARGES: { description: 'Late interest and the EUR 40 recovery fee of an overdue invoice, without VAT (BIL-14)' },
   },
 });
 

@@ -75,8 +75,11 @@ export class LifecycleService {
     return told;
   }
 
-  /** Grants, add-on renewals and termination follow-ups a crash left half done. */
+  /** Grants, add-on renewals, termination follow-ups and late charges a crash left half done. */
   async resumeInterruptedWork(): Promise<void> {
+    for (const { invoiceId, countedTo } of await this.subscriptions.lateChargesToBill()) {
+      await this.each('late-charges', invoiceId, () => this.subscriptions.billLateCharges(invoiceId, countedTo));
+    }
     for (const subscriptionId of await this.subscriptions.terminationsToComplete()) {
       await this.each('termination-follow-up', subscriptionId, () => this.subscriptions.completeTermination(subscriptionId));
     }

@@ -78,7 +78,7 @@ const stripeInvoiceStatuses: Readonly<Record<string, InvoiceStatus>> = {
   void: 'VOID',
 };
 
-const purposes: readonly InvoicePurpose[] = ['SUBSCRIPTION', 'UPGRADE', 'ADD_ON'];
+const purposes: readonly InvoicePurpose[] = ['SUBSCRIPTION', 'UPGRADE', 'ADD_ON', 'LATE_CHARGES'];
 
 function purposeOf(raw: string | undefined, fromSubscription: boolean): InvoicePurpose {
   const named = purposes.find((purpose) => purpose === raw);

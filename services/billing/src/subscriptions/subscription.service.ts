@@ -14,7 +14,7 @@ import {
   type Mailer,
 } from '@leadgraph/platform';
 import type { InvoiceDocument } from '../invoices/invoice.model';
-import { RECOVERY_FEE_CENTS, lateInterestRateBasisPoints, legalRateOn, type LegalInterestRate } from '../invoices/invoice.rules';
+import { RECOVERY_FEE_CENTS, lateChargesLines, lateInterestRateBasisPoints, legalRateOn, type LegalInterestRate } from '../invoices/invoice.rules';
 import type { InvoiceService } from '../invoices/invoice.service';
 import {
   breachTerminationAt,
@@ -885,8 +885,50 @@ export class SubscriptionService {
     else if (facts.purpose === 'SUBSCRIPTION') {
       if (subscription.status === 'PENDING_PAYMENT') await this.activate(subscription, facts);
       else if (subscription.nonPayment?.invoiceId === facts.stripeInvoiceId) await this.liftNonPayment(subscription._id, facts.stripeInvoiceId);
+      // An overdue invoice finally paid: its late charges are billed, counted to the payment (BIL-14).
+      if (invoice.paymentFailedAt) await this.billLateCharges(invoice._id, invoice.paidAt ?? this.clock.now());
     }
     return invoice;
+  }
+
+  /**
+   * Bills the late interest and the EUR 40 recovery fee of an overdue subscription invoice (BIL-14)
+   * on one one-off LATE_CHARGES invoice, charged to the default payment method. Once per overdue
+   * invoice: the amounts are claimed on it by one guarded update, and Stripe calls carry keys
+   * derived from that claim, so a redelivered webhook, a rerun job or a concurrent call never
+   * bills twice. A declined charge leaves the invoice open and due (it is not voided: the debt
+   * stands). No VAT: these indemnities are not subject to VAT in France.
+   */
+  async billLateCharges(overdueInvoiceId: string, countedTo: Date): Promise<InvoiceDocument | null> {
+    const claim = await this.deps.invoices.claimLateCharges(overdueInvoiceId, countedTo);
+    if (!claim) return null;
+    if (claim.invoiceId) return this.deps.invoices.findById(claim.invoiceId);
+    const overdue = await this.deps.invoices.findById(overdueInvoiceId);
+    const subscription = overdue ? await this.findById(overdue.subscriptionId) : null;
+    const customerId = subscription?.stripe?.customerId;
+    if (!overdue || !subscription || !customerId) throw new Error(`late charges of invoice ${overdueInvoiceId}: no subscription or Stripe customer`);
+    const charged = await this.deps.stripe.chargeOneOff({
+      operationId: claim.operationId,
+      customerId,
+      subscriptionId: subscription._id,
+      purpose: 'LATE_CHARGES',
+      lines: lateChargesLines(claim, overdue.number),
+      // Not subject to VAT (indemnities): no tax rate, whatever the buyer's VAT treatment.
+      taxRateId: null,
+    });
+    const invoice = await this.deps.invoices.mirror(invoiceFactsFrom(charged.invoice), subscription);
+    await this.deps.invoices.markLateChargesBilled(overdueInvoiceId, charged.invoice.id);
+    if (charged.declineCode) {
+      this.logger.warn({ subscriptionId: subscription._id, invoiceId: charged.invoice.id, declineCode: charged.declineCode }, 'late charges invoiced, payment declined');
+    } else {
+      this.logger.info({ subscriptionId: subscription._id, invoiceId: charged.invoice.id }, 'late charges invoiced and paid');
+    }
+    return invoice;
+  }
+
+  /** Late charges claimed but not issued yet (a crash, Stripe unreachable): resumed by the lifecycle job. */
+  async lateChargesToBill(): Promise<Array<{ invoiceId: string; countedTo: Date }>> {
+    return this.deps.invoices.lateChargesToBill();
   }
 
   /**
@@ -1245,6 +1287,10 @@ export class SubscriptionService {
     if (subscription.kind === 'PREMIUM') {
       // No refund and no proration: open invoices stay due (BIL-11, BIL-14).
       if (subscription.stripe?.subscriptionId) await this.deps.stripe.cancelNow(subscription.stripe.subscriptionId);
+      // Terminated unpaid: the late charges are billed, counted to the termination (BIL-14).
+      if (termination.reason === 'NON_PAYMENT' && subscription.nonPayment) {
+        await this.billLateCharges(subscription.nonPayment.invoiceId, termination.at);
+      }
       await this.deps.ledger.forfeitAll(subscription.owner, 'SUBSCRIPTION_TERMINATED', termination.at);
       if (termination.reason !== 'ACCOUNT_DELETED') await this.resumeFreemium(subscription.subscriberUserId);
     }

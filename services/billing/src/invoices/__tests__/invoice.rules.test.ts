@@ -5,6 +5,7 @@ import {
   RECOVERY_FEE_CENTS,
   invoiceRetainedUntil,
   lateCharges,
+  lateChargesLines,
   lateInterestRateBasisPoints,
   legalInterestRateSchema,
   legalRateOn,
@@ -66,6 +67,29 @@ describe('invoice rules: late payment (BIL-14)', () => {
   it('[BIL-14] the rate is the one in force on the due date', () => {
     const charges = lateCharges({ amountDueCents: 250_000, dueAt: at('2025-07-15T00:00:00.000Z'), paidAt: null }, at('2025-08-14T00:00:00.000Z'), legalRates);
     expect(charges).toEqual({ daysLate: 30, interestDays: 21, annualRateBasisPoints: 1328, interestCents: 1910, recoveryFeeCents: 4000 });
+  });
+});
+
+describe('invoice rules: billing late charges (BIL-14)', () => {
+  const dueAt = at('2027-10-01T08:00:00.000Z');
+  const day = (n: number) => new Date(dueAt.getTime() + n * 86_400_000);
+  it.each([
+    ['paid on the due date: nothing to bill', 23_760, day(0), []],
+    ['paid on day 1: only the EUR 40 fee', 23_760, day(1), [4000]],
+    ['paid on day 9: still only the fee', 23_760, day(9), [4000]],
+    ['paid on day 10: one day of interest and the fee', 23_760, day(10), [9, 4000]],
+    ['paid on day 12: 3 days of interest and the fee', 23_760, day(12), [26, 4000]],
+    ['terminated unpaid on day 15: 6 days of interest and the fee', 23_760, day(15), [52, 4000]],
+    ['nothing was due: nothing to bill', 0, day(15), []],
+  ])('[BIL-14] %s', (_label, amountDueCents, paidAt, amounts) => {
+    const lines = lateChargesLines(lateCharges({ amountDueCents, dueAt, paidAt }, paidAt, legalRates), 'INV-0042');
+    expect(lines.map((line) => line.amountCents)).toEqual(amounts);
+    expect(lines.every((line) => line.description.includes('INV-0042') && line.description.includes('not subject to VAT'))).toBe(true);
+  });
+
+  it('[BIL-14] the interest line names its days and annual rate', () => {
+    const [interest] = lateChargesLines({ daysLate: 12, interestDays: 3, annualRateBasisPoints: 1328, interestCents: 26, recoveryFeeCents: 4000 }, null);
+    expect(interest).toEqual({ description: 'Late payment interest: 3 day(s) at 13.28 % a year (not subject to VAT)', amountCents: 26 });
   });
 });
 
