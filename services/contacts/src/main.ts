@@ -25,6 +25,9 @@ import { BillingCredits } from './billing-credits/billing-credits.service';
 import { exportModel } from './exports/export.model';
 import { ExportResolver } from './exports/export.resolver';
 import { ExportService } from './exports/export.service';
+import { crmDeliveryAttemptModel, crmDeliveryModel, crmWebhookModel } from './crm-webhooks/crm-webhook.model';
+import { CrmWebhookResolver } from './crm-webhooks/crm-webhook.resolver';
+import { CrmDeliverer, CrmWebhookService } from './crm-webhooks/crm-webhook.service';
 import { RateLimitResolver } from './rate-limits/rate-limit.resolver';
 import { retentionRunModel } from './retention/retention.model';
 import { RetentionResolver } from './retention/retention.resolver';
@@ -93,6 +96,13 @@ export async function startContactsService(config: ContactsConfig, overrides: Se
     logger,
     nudgeRelay,
   );
+  // CON-06 CRM push: charged through the export path above, delivered and retried here.
+  const crmWebhooks = crmWebhookModel(connection);
+  const crmDeliveries = crmDeliveryModel(connection);
+  const crmAttempts = crmDeliveryAttemptModel(connection);
+  const crmSettings = { maxAttempts: config.WEBHOOK_MAX_ATTEMPTS, retryBaseSeconds: config.WEBHOOK_RETRY_BASE_SECONDS, allowHttp: config.NODE_ENV !== 'production' };
+  const crmDeliverer = new CrmDeliverer(crmWebhooks, crmDeliveries, crmAttempts, crmSettings, clock, logger);
+  const crmService = new CrmWebhookService(crmWebhooks, crmDeliveries, crmAttempts, crmDeliverer, exportService, contacts, reveals, crmSettings, clock);
   const retention = new RetentionService(contacts, identifiers, retentionRunModel(connection), clock, logger);
 
   const schema = await buildContactsSchema(
@@ -103,6 +113,7 @@ export async function startContactsService(config: ContactsConfig, overrides: Se
       new ExportResolver(exportService),
       new RetentionResolver(retention),
       new RateLimitResolver(guard),
+      new CrmWebhookResolver(crmService),
     ]),
     { Contact: { __resolveReference: resolveContactReference(contactService) } },
   );
@@ -125,7 +136,10 @@ export async function startContactsService(config: ContactsConfig, overrides: Se
   });
   if (!config.PUBLIC_URL) publicBaseUrl = new URL('/', running.url).toString();
   // Jobs start once the indexes exist (serveSubgraphService builds them before listening).
-  const stopJobs = [schedulePeriodicJob('profile-retention', jobIntervalMs, () => retention.purgeExpired(), logger)];
+  const stopJobs = [
+    schedulePeriodicJob('profile-retention', jobIntervalMs, () => retention.purgeExpired(), logger),
+    schedulePeriodicJob('crm-webhook-retries', jobIntervalMs, () => crmDeliverer.retryDue(), logger),
+  ];
   return {
     ...running,
     stop: async () => {

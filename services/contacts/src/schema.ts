@@ -1,6 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildFederatedSchema, sharedScalarsMap, type ReferenceResolvers } from '@leadgraph/platform';
 import { ContactResolver } from './contacts/contact.resolver';
+import { CrmWebhookResolver } from './crm-webhooks/crm-webhook.resolver';
 import { AddressBookResolver } from './address-book/address-book.resolver';
 import { ExportResolver } from './exports/export.resolver';
 import { RateLimitResolver } from './rate-limits/rate-limit.resolver';
@@ -8,7 +9,7 @@ import { RetentionResolver } from './retention/retention.resolver';
 import { RevealResolver } from './reveals/reveal.resolver';
 
 /** Resolver classes of this subgraph; the container supplies their instances at run time. */
-export const contactsResolvers = [ContactResolver, RevealResolver, AddressBookResolver, ExportResolver, RetentionResolver, RateLimitResolver] as const;
+export const contactsResolvers = [ContactResolver, RevealResolver, AddressBookResolver, ExportResolver, RetentionResolver, RateLimitResolver, CrmWebhookResolver] as const;
 
 export function buildContactsSchema(
   container: { get(someClass: unknown): object },

@@ -1,0 +1,314 @@
+import { randomBytes } from 'node:crypto';
+import { Types } from 'mongoose';
+import { z } from 'zod';
+import {
+  badInput,
+  checkPageSize,
+  conflict,
+  decodeCursor,
+  encodeCursor,
+  forbidden,
+  isDuplicateKeyError,
+  notFound,
+  parseInput,
+  requireScope,
+  requireUser,
+  type Caller,
+  type Clock,
+  type Logger,
+} from '@leadgraph/platform';
+import type { ContactDocument, ContactModel } from '../contacts/contact.model';
+import type { ExportService } from '../exports/export.service';
+import { exportRow } from '../exports/export.rules';
+import type { RevealDocument, RevealModel } from '../reveals/reveal.model';
+import { revealId, revealScope, revealedFieldsOf } from '../reveals/reveal.rules';
+import type {
+  AttemptTrigger,
+  CrmDeliveryAttemptDocument,
+  CrmDeliveryAttemptModel,
+  CrmDeliveryDocument,
+  CrmDeliveryModel,
+  CrmWebhookDocument,
+  CrmWebhookModel,
+} from './crm-webhook.model';
+import { crmPushInputSchema, deliveryIdOf, isSuccessStatus, nextAttemptAt, pushExportKey, signatureHeader, SIGNATURE_HEADER, webhookConfigSchema } from './crm-webhook.rules';
+
+export interface CrmWebhookSettings {
+  maxAttempts: number;
+  retryBaseSeconds: number;
+  /** Plain http receivers (development and tests only). */
+  allowHttp: boolean;
+  requestTimeoutMs?: number;
+}
+
+/** A configured webhook, with the secret only right after it was generated (shown once). */
+export interface CrmWebhookView {
+  webhook: CrmWebhookDocument;
+  revealedSecret: string | null;
+}
+
+export interface CrmPushResult {
+  delivery: CrmDeliveryDocument;
+  attempts: CrmDeliveryAttemptDocument[];
+}
+
+const deliveryCursorSchema = z.object({ at: z.number(), id: z.string() });
+/** While an attempt is in flight the retry job leaves the delivery alone for this long. */
+const ATTEMPT_LEASE_MS = 60_000;
+const RETRY_BATCH = 50;
+
+/**
+ * CON-06 CRM push: admins configure a webhook URL and its signing secret; a push goes through the
+ * export path (one export credit per contact, one charge per key), then is POSTed as signed JSON,
+ * retried with exponential backoff by `retryDue`, logged per attempt, and replayable without charge.
+ */
+export class CrmWebhookService {
+  constructor(
+    private readonly webhooks: CrmWebhookModel,
+    private readonly deliveries: CrmDeliveryModel,
+    private readonly attemptsLog: CrmDeliveryAttemptModel,
+    private readonly deliverer: CrmDeliverer,
+    private readonly exportService: ExportService,
+    private readonly contacts: ContactModel,
+    private readonly reveals: RevealModel,
+    private readonly settings: Pick<CrmWebhookSettings, 'allowHttp'>,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Workspace admins (or a user without a workspace, for their own scope) manage the webhook. */
+  private admin(caller: Caller): { scope: string; userId: string } {
+    const user = requireUser(caller);
+    if (user.workspaceId && user.workspaceRole !== 'ADMIN') throw forbidden('Only workspace admins configure the CRM webhook');
+    return { scope: revealScope(user).scope, userId: user.userId };
+  }
+
+  async get(caller: Caller): Promise<CrmWebhookDocument | null> {
+    const { scope } = this.admin(caller);
+    return this.webhooks.findById(scope).lean<CrmWebhookDocument>();
+  }
+
+  /** Sets the URL; the first time, generates the signing secret and returns it once. */
+  async configure(caller: Caller, url: unknown): Promise<CrmWebhookView> {
+    const { scope, userId } = this.admin(caller);
+    const input = parseInput(webhookConfigSchema(this.settings.allowHttp), { url });
+    const now = this.clock.now();
+    const updated = await this.webhooks.findOneAndUpdate({ _id: scope }, { $set: { url: input.url, configuredBy: userId, updatedAt: now } }, { new: true }).lean<CrmWebhookDocument>();
+    if (updated) return { webhook: updated, revealedSecret: null };
+    const webhook: CrmWebhookDocument = { _id: scope, url: input.url, secret: newSecret(), configuredBy: userId, createdAt: now, updatedAt: now, secretRotatedAt: now };
+    try {
+      await this.webhooks.create(webhook);
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      // A concurrent first configuration won: keep its secret, apply this URL.
+      return this.configure(caller, url);
+    }
+    return { webhook, revealedSecret: webhook.secret };
+  }
+
+  /** Replaces the signing secret; the new one is returned once. */
+  async rotateSecret(caller: Caller): Promise<CrmWebhookView> {
+    const { scope, userId } = this.admin(caller);
+    const now = this.clock.now();
+    const secret = newSecret();
+    const webhook = await this.webhooks.findOneAndUpdate({ _id: scope }, { $set: { secret, secretRotatedAt: now, updatedAt: now, configuredBy: userId } }, { new: true }).lean<CrmWebhookDocument>();
+    if (!webhook) throw notFound('No CRM webhook is configured');
+    return { webhook, revealedSecret: secret };
+  }
+
+  /** Pushes contacts (or a list) to the CRM: charged through the export path, then delivered. */
+  async push(caller: Caller, input: unknown): Promise<CrmPushResult> {
+    const actor = requireScope(caller, 'contacts:export');
+    const request = parseInput(crmPushInputSchema, input);
+    if (Boolean(request.contactIds) === Boolean(request.listId)) throw badInput('contactIds', 'contactIds: give either contactIds or listId');
+    const scope = revealScope(actor).scope;
+    if (!(await this.webhooks.exists({ _id: scope }))) throw conflict('No CRM webhook is configured: a workspace admin sets one first');
+    const receipt = await this.exportService.create(caller, {
+      contactIds: request.contactIds ?? null,
+      listId: request.listId ?? null,
+      format: 'JSON',
+      idempotencyKey: pushExportKey(request.idempotencyKey),
+    });
+    const exported = receipt.export;
+    const deliveryId = deliveryIdOf(exported._id);
+    const existing = await this.deliveries.findById(deliveryId).lean<CrmDeliveryDocument>();
+    if (existing) return { delivery: existing, attempts: await this.attemptsOf(deliveryId) };
+    const now = this.clock.now();
+    const body = JSON.stringify({
+      id: deliveryId,
+      type: 'contacts.exported',
+      createdAt: now.toISOString(),
+      workspaceId: exported.workspaceId,
+      exportId: exported._id,
+      contacts: await this.rows(exported.scope, exported.contactIds),
+    });
+    const delivery: CrmDeliveryDocument = {
+      _id: deliveryId,
+      scope,
+      exportId: exported._id,
+      userId: actor.userId,
+      contactCount: exported.contactIds.length,
+      creditsCharged: exported.creditsCharged,
+      body,
+      status: 'PENDING',
+      attempts: 0,
+      // Leased for the first attempt below; the retry job takes over if this process dies meanwhile.
+      nextAttemptAt: new Date(now.getTime() + ATTEMPT_LEASE_MS),
+      lastStatusCode: null,
+      lastError: null,
+      createdAt: now,
+      deliveredAt: null,
+    };
+    try {
+      await this.deliveries.create(delivery);
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      const winner = await this.deliveries.findById(deliveryId).lean<CrmDeliveryDocument>();
+      if (winner) return { delivery: winner, attempts: await this.attemptsOf(deliveryId) };
+      throw error;
+    }
+    const settled = await this.deliverer.attempt(delivery, 'PUSH');
+    return { delivery: settled, attempts: await this.attemptsOf(deliveryId) };
+  }
+
+  /** Sends a delivery's payload again with a fresh signature; never charges. */
+  async replay(caller: Caller, deliveryId: string): Promise<CrmPushResult> {
+    const actor = requireScope(caller, 'contacts:export');
+    const scope = revealScope(actor).scope;
+    const delivery = await this.deliveries.findOne({ _id: deliveryId, scope }).lean<CrmDeliveryDocument>();
+    if (!delivery) throw notFound('No such CRM delivery');
+    const settled = await this.deliverer.attempt(delivery, 'REPLAY');
+    return { delivery: settled, attempts: await this.attemptsOf(deliveryId) };
+  }
+
+  async page(caller: Caller, first: number | null | undefined, after: string | null | undefined) {
+    const actor = requireScope(caller, 'contacts:export');
+    const scope = revealScope(actor).scope;
+    const size = checkPageSize(first);
+    const cursor = after ? decodeCursor(after, deliveryCursorSchema) : null;
+    const rows = await this.deliveries
+      .find({ scope, ...(cursor ? { $or: [{ createdAt: { $lt: new Date(cursor.at) } }, { createdAt: new Date(cursor.at), _id: { $lt: cursor.id } }] } : {}) })
+      .sort({ createdAt: -1, _id: -1 })
+      .limit(size + 1)
+      .lean<CrmDeliveryDocument[]>();
+    const page = rows.slice(0, size);
+    const attempts = await this.attemptsLog.find({ deliveryId: { $in: page.map((row) => row._id) } }).sort({ at: 1, _id: 1 }).lean<CrmDeliveryAttemptDocument[]>();
+    const items = page.map((delivery) => ({
+      delivery,
+      attempts: attempts.filter((attempt) => attempt.deliveryId === delivery._id),
+      cursor: encodeCursor({ at: delivery.createdAt.getTime(), id: delivery._id }),
+    }));
+    return { items, hasNextPage: rows.length > size, endCursor: items.at(-1)?.cursor ?? null };
+  }
+
+  private attemptsOf(deliveryId: string): Promise<CrmDeliveryAttemptDocument[]> {
+    return this.attemptsLog.find({ deliveryId }).sort({ at: 1, _id: 1 }).lean<CrmDeliveryAttemptDocument[]>();
+  }
+
+  /** The exported form of the contacts, with the details revealed in the scope only; opted-out ones left out. */
+  private async rows(scope: string, contactIds: string[]) {
+    const [contacts, reveals] = await Promise.all([
+      this.contacts.find({ _id: { $in: contactIds } }, { searchTokens: 0 }).lean<ContactDocument[]>(),
+      this.reveals.find({ _id: { $in: contactIds.map((id) => revealId(scope, id)) } }, { outbox: 0 }).lean<RevealDocument[]>(),
+    ]);
+    return contactIds.flatMap((id) => {
+      const contact = contacts.find((candidate) => candidate._id === id);
+      const reveal = reveals.find((entry) => entry.contactId === id) ?? null;
+      return contact && !reveal?.optedOutAt ? [exportRow(contact, revealedFieldsOf(reveal))] : [];
+    });
+  }
+
+}
+
+/**
+ * Sends deliveries: one signed POST per attempt, logged; failures rescheduled with exponential
+ * backoff until the attempts are used up. `retryDue` is the job (the injected clock decides what is due).
+ */
+export class CrmDeliverer {
+  constructor(
+    private readonly webhooks: CrmWebhookModel,
+    private readonly deliveries: CrmDeliveryModel,
+    private readonly attemptsLog: CrmDeliveryAttemptModel,
+    private readonly settings: CrmWebhookSettings,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Job: retries deliveries whose next attempt is due (the injected clock decides). Returns how many were tried. */
+  async retryDue(): Promise<number> {
+    let tried = 0;
+    for (;;) {
+      const now = this.clock.now();
+      const claimed = await this.deliveries
+        .findOneAndUpdate({ status: 'PENDING', nextAttemptAt: { $lte: now } }, { $set: { nextAttemptAt: new Date(now.getTime() + ATTEMPT_LEASE_MS) } }, { new: true, sort: { nextAttemptAt: 1 } })
+        .lean<CrmDeliveryDocument>();
+      if (!claimed) return tried;
+      await this.attempt(claimed, 'RETRY');
+      tried += 1;
+      if (tried >= RETRY_BATCH) return tried;
+    }
+  }
+
+  /** One HTTP attempt to the scope's current URL, signed now with its current secret; logged; the delivery updated. */
+  async attempt(delivery: CrmDeliveryDocument, trigger: AttemptTrigger): Promise<CrmDeliveryDocument> {
+    const webhook = await this.webhooks.findById(delivery.scope).lean<CrmWebhookDocument>();
+    const startedAt = this.clock.now();
+    const started = Date.now();
+    let statusCode: number | null = null;
+    let error: string | null = null;
+    if (!webhook) {
+      error = 'no CRM webhook configured';
+    } else {
+      try {
+        const response = await fetch(webhook.url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'leadgraph-webhooks/1',
+            [SIGNATURE_HEADER]: signatureHeader(delivery.body, startedAt, webhook.secret),
+            'Leadgraph-Delivery': delivery._id,
+            'Leadgraph-Event': 'contacts.exported',
+          },
+          body: delivery.body,
+          redirect: 'manual',
+          signal: AbortSignal.timeout(this.settings.requestTimeoutMs ?? 10_000),
+        });
+        statusCode = response.status;
+        await response.arrayBuffer().catch(() => undefined);
+        if (!isSuccessStatus(response.status)) error = `HTTP ${response.status}`;
+      } catch (failure) {
+        error = failure instanceof Error ? `${failure.name}: ${failure.message}`.slice(0, 300) : 'request failed';
+      }
+    }
+    const ok = error === null;
+    await this.attemptsLog.create({
+      _id: new Types.ObjectId().toHexString(),
+      deliveryId: delivery._id,
+      scope: delivery.scope,
+      trigger,
+      url: webhook?.url ?? '',
+      at: startedAt,
+      statusCode,
+      error,
+      ok,
+      durationMs: Date.now() - started,
+    });
+    const attempts = delivery.attempts + 1;
+    const finished = this.clock.now();
+    let update: Partial<CrmDeliveryDocument>;
+    if (ok) update = { status: 'DELIVERED', deliveredAt: delivery.deliveredAt ?? finished, nextAttemptAt: null };
+    else if (trigger === 'REPLAY') update = {};
+    else {
+      const next = nextAttemptAt(attempts, this.settings.maxAttempts, this.settings.retryBaseSeconds, finished);
+      update = next ? { status: 'PENDING', nextAttemptAt: next } : { status: 'FAILED', nextAttemptAt: null };
+    }
+    const saved = await this.deliveries
+      .findOneAndUpdate({ _id: delivery._id }, { $set: { ...update, lastStatusCode: statusCode, lastError: error }, $inc: { attempts: 1 } }, { new: true })
+      .lean<CrmDeliveryDocument>();
+    if (!ok) this.logger.warn({ deliveryId: delivery._id, trigger, statusCode, error }, 'CRM webhook delivery failed');
+    return saved ?? { ...delivery, ...update, attempts };
+  }
+}
+
+function newSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64url')}`;
+}

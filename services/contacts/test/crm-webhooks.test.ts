@@ -1,0 +1,265 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Caller, RunningService } from '@leadgraph/platform';
+import { apiTokenCaller, callSubgraph, serviceTestEnv, startIsolatedNats, testClock, testLogger, uniqueName, userCaller } from '@leadgraph/platform/src/testing';
+import { loadContactsConfig } from '../src/config';
+import { crmDeliveryAttemptModel, crmDeliveryModel, crmWebhookModel } from '../src/crm-webhooks/crm-webhook.model';
+import { verifySignature, type SignatureCheck } from '../src/crm-webhooks/crm-webhook.rules';
+import { CrmDeliverer } from '../src/crm-webhooks/crm-webhook.service';
+import { startContactsService } from '../src/main';
+import { BillingResponder } from './billing-responder';
+import { profile, storeProfiles } from './contacts-fixtures';
+
+interface Received {
+  headers: IncomingHttpHeaders;
+  body: string;
+  check: SignatureCheck;
+  answered: number;
+}
+
+/** A tiny CRM: verifies each delivery's signature with the secret it was given and answers the queued statuses (200 when none). */
+class Receiver {
+  readonly received: Received[] = [];
+  readonly statuses: number[] = [];
+  secret = '';
+  private server: Server | null = null;
+  url = '';
+
+  constructor(private readonly now: () => Date) {}
+
+  async start(): Promise<void> {
+    this.server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        const header = request.headers['leadgraph-signature'];
+        const check = verifySignature(typeof header === 'string' ? header : null, body, this.secret, this.now());
+        const answered = check.valid ? (this.statuses.shift() ?? 200) : 401;
+        this.received.push({ headers: request.headers, body, check, answered });
+        response.writeHead(answered, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks/leadgraph`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
+
+interface DeliveryView {
+  id: string;
+  status: string;
+  contactCount: number;
+  creditsCharged: number;
+  attemptCount: number;
+  nextAttemptAt: string | null;
+  attempts: Array<{ trigger: string; statusCode: number | null; ok: boolean }>;
+}
+const DELIVERY = 'id status contactCount creditsCharged attemptCount nextAttemptAt attempts { trigger statusCode ok }';
+
+describe('contacts subgraph: CRM webhook push, signed deliveries, retries, delivery log and replay (CON-06)', () => {
+  const clock = testClock('2026-11-23T09:00:00.000Z');
+  let nats: { url: string; stop(): Promise<void> };
+  let contacts: RunningService;
+  let billing: BillingResponder;
+  let deliverer: CrmDeliverer;
+  const receiver = new Receiver(() => clock.now());
+  const workspaceId = uniqueName('ws');
+  const ada = userCaller({ workspaceId, workspaceRole: 'ADMIN' });
+  const bob = userCaller({ workspaceId, workspaceRole: 'MEMBER' });
+
+  beforeAll(async () => {
+    nats = await startIsolatedNats();
+    const config = loadContactsConfig(serviceTestEnv('contacts', { NATS_URL: nats.url, WEBHOOK_MAX_ATTEMPTS: '3', WEBHOOK_RETRY_BASE_SECONDS: '30', JOB_INTERVAL_SECONDS: '3600' }));
+    contacts = await startContactsService(config, { clock, logger: testLogger('contacts') });
+    const connection = contacts.infra.connection;
+    // The retry job, on the service's collections, called by the tests after moving the clock.
+    deliverer = new CrmDeliverer(crmWebhookModel(connection), crmDeliveryModel(connection), crmDeliveryAttemptModel(connection), { maxAttempts: 3, retryBaseSeconds: 30, allowHttp: true }, clock, testLogger('crm-jobs'));
+    billing = await BillingResponder.start(nats.url);
+    await receiver.start();
+    await storeProfiles(connection, [
+      profile('crm-jane', { name: 'Jane Doe', company: 'Acme', country: 'FR', city: 'Paris', emails: ['jane@acme.example'], phones: ['+33612345612'] }, clock.now()),
+      profile('crm-john', { name: 'John Roe', company: 'Acme', emails: ['john@acme.example'], phones: ['+33612345698'] }, clock.now()),
+    ]);
+    billing.grant(workspaceId, 'PHONE', 1);
+    billing.grant(workspaceId, 'EXPORT', 10);
+    const revealed = await gql(ada, 'mutation { revealContact(contactId: "crm-jane", fields: [PHONE], idempotencyKey: "crm-reveal-jane") { creditsCharged } }');
+    expect(revealed.errors).toBeUndefined();
+  });
+  afterAll(async () => {
+    await receiver.stop();
+    await billing.stop();
+    await contacts.infra.connection.dropDatabase();
+    await contacts.stop();
+    await nats.stop();
+  });
+
+  function gql<T = Record<string, unknown>>(caller: Caller, query: string, variables: Record<string, unknown> = {}) {
+    return callSubgraph<T>(contacts.url, query, { variables, caller, now: clock.now() });
+  }
+
+  function push(caller: Caller, contactIds: string[], key: string) {
+    return gql<{ pushContactsToCrm: DeliveryView }>(caller, `mutation($ids: [ID!], $key: String!) { pushContactsToCrm(input: { contactIds: $ids, idempotencyKey: $key }) { ${DELIVERY} } }`, { ids: contactIds, key });
+  }
+
+  it('[CON-06] only workspace admins configure the webhook; a bad URL is refused naming the field; pushing needs a configured webhook and contacts:export', async () => {
+    expect((await gql(bob, `mutation { configureCrmWebhook(url: "${receiver.url}") { url } }`)).errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN' });
+    expect((await gql(bob, 'mutation { rotateCrmWebhookSecret { url } }')).errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN' });
+    for (const url of ['not a url', 'ftp://crm.example/hooks', 'https://user:pw@crm.example/hooks']) {
+      expect((await gql(ada, 'mutation($url: String!) { configureCrmWebhook(url: $url) { url } }', { url })).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'url' });
+    }
+    const unconfigured = await push(ada, ['crm-jane'], 'crm-push-early');
+    expect(unconfigured.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT' });
+    expect(unconfigured.errors?.[0]?.message).toMatch(/No CRM webhook is configured/);
+    const token = apiTokenCaller({ workspaceId, scopes: ['contacts:read'] });
+    expect((await push(token, ['crm-jane'], 'crm-push-token')).errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', requiredScope: 'contacts:export' });
+    expect((await push(ada, ['crm-jane'], 'short')).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'idempotencyKey' });
+    expect(billing.balance(workspaceId, 'EXPORT')).toBe(10);
+    expect(await crmWebhookModel(contacts.infra.connection).countDocuments({ _id: `ws:${workspaceId}` })).toBe(0);
+  });
+
+  it('[CON-06] an admin configures the URL and gets the signing secret once; a push is delivered signed and costs one export credit per contact, once per key', async () => {
+    const configured = await gql<{ configureCrmWebhook: { url: string; secret: string | null; secretHint: string } }>(ada, 'mutation($url: String!) { configureCrmWebhook(url: $url) { url secret secretHint } }', { url: receiver.url });
+    expect(configured.errors).toBeUndefined();
+    const secret = configured.data!.configureCrmWebhook.secret!;
+    expect(secret).toMatch(/^whsec_/);
+    expect(configured.data?.configureCrmWebhook.secretHint).toBe(`…${secret.slice(-4)}`);
+    receiver.secret = secret;
+    // Never shown again.
+    const shown = await gql<{ crmWebhook: { url: string; secret: string | null } }>(ada, '{ crmWebhook { url secret } }');
+    expect(shown.data?.crmWebhook).toEqual({ url: receiver.url, secret: null });
+    const again = await gql<{ configureCrmWebhook: { secret: string | null } }>(ada, 'mutation($url: String!) { configureCrmWebhook(url: $url) { secret } }', { url: receiver.url });
+    expect(again.data?.configureCrmWebhook.secret).toBeNull();
+
+    const pushed = await push(bob, ['crm-jane', 'crm-john'], 'crm-push-1');
+    expect(pushed.errors).toBeUndefined();
+    expect(pushed.data?.pushContactsToCrm).toMatchObject({ status: 'DELIVERED', contactCount: 2, creditsCharged: 2, attemptCount: 1, nextAttemptAt: null, attempts: [{ trigger: 'PUSH', statusCode: 200, ok: true }] });
+    expect(billing.balance(workspaceId, 'EXPORT')).toBe(8);
+    expect(receiver.received).toHaveLength(1);
+    const delivered = receiver.received[0]!;
+    expect(delivered.check).toEqual({ valid: true, timestamp: clock.now().getTime() / 1000 });
+    expect(delivered.headers['leadgraph-signature']).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+    expect(delivered.headers['leadgraph-delivery']).toBe(pushed.data?.pushContactsToCrm.id);
+    const payload = JSON.parse(delivered.body) as { type: string; workspaceId: string; contacts: Array<{ id: string; phones: string[]; professionalEmails: string[] }> };
+    expect(payload).toMatchObject({ type: 'contacts.exported', workspaceId });
+    // Only what the workspace revealed goes out.
+    expect(payload.contacts.map((row) => [row.id, row.phones, row.professionalEmails])).toEqual([
+      ['crm-jane', ['+33612345612'], []],
+      ['crm-john', [], []],
+    ]);
+    // A retried push with the same key is the same delivery: not charged, not sent again.
+    const retried = await push(bob, ['crm-jane', 'crm-john'], 'crm-push-1');
+    expect(retried.data?.pushContactsToCrm.id).toBe(pushed.data?.pushContactsToCrm.id);
+    expect(billing.balance(workspaceId, 'EXPORT')).toBe(8);
+    expect(receiver.received).toHaveLength(1);
+  });
+
+  let failedFirstId = '';
+
+  it('[CON-06] a failed delivery is retried with exponential backoff by the job once due, and succeeds; charged once', async () => {
+    receiver.statuses.push(503);
+    const pushed = await push(ada, ['crm-jane'], 'crm-push-2');
+    expect(pushed.errors).toBeUndefined();
+    failedFirstId = pushed.data!.pushContactsToCrm.id;
+    expect(pushed.data?.pushContactsToCrm).toMatchObject({ status: 'PENDING', attemptCount: 1, creditsCharged: 1, attempts: [{ trigger: 'PUSH', statusCode: 503, ok: false }] });
+    expect(new Date(pushed.data!.pushContactsToCrm.nextAttemptAt!)).toEqual(new Date(clock.now().getTime() + 30_000));
+    expect(billing.balance(workspaceId, 'EXPORT')).toBe(7);
+
+    // Not due yet.
+    clock.advance(29_000);
+    expect(await deliverer.retryDue()).toBe(0);
+    // Second failure: the next wait doubles.
+    receiver.statuses.push(500);
+    clock.advance(1_000);
+    expect(await deliverer.retryDue()).toBe(1);
+    const delivery = await crmDeliveryModel(contacts.infra.connection).findById(failedFirstId).lean();
+    expect(delivery).toMatchObject({ status: 'PENDING', attempts: 2, nextAttemptAt: new Date(clock.now().getTime() + 60_000) });
+    clock.advance(59_000);
+    expect(await deliverer.retryDue()).toBe(0);
+    clock.advance(1_000);
+    expect(await deliverer.retryDue()).toBe(1);
+
+    const log = await gql<{ crmDeliveries: { entries: DeliveryView[] } }>(ada, `{ crmDeliveries(first: 1) { entries { ${DELIVERY} } } }`);
+    expect(log.data?.crmDeliveries.entries[0]).toMatchObject({
+      id: failedFirstId,
+      status: 'DELIVERED',
+      attemptCount: 3,
+      nextAttemptAt: null,
+      attempts: [
+        { trigger: 'PUSH', statusCode: 503, ok: false },
+        { trigger: 'RETRY', statusCode: 500, ok: false },
+        { trigger: 'RETRY', statusCode: 200, ok: true },
+      ],
+    });
+    const forThisDelivery = receiver.received.filter((request) => request.headers['leadgraph-delivery'] === failedFirstId);
+    expect(forThisDelivery.map((request) => [request.check.valid, request.answered])).toEqual([
+      [true, 503],
+      [true, 500],
+      [true, 200],
+    ]);
+    expect(new Set(forThisDelivery.map((request) => request.body)).size).toBe(1);
+    expect(billing.balance(workspaceId, 'EXPORT')).toBe(7);
+  });
+
+  it('[CON-06] replay sends the same payload again with a fresh signature and never charges; the log pages by cursor', async () => {
+    const spendsBefore = billing.spendCalls;
+    const before = receiver.received.filter((request) => request.headers['leadgraph-delivery'] === failedFirstId);
+    clock.advance(120_000);
+    const replayed = await gql<{ replayCrmDelivery: DeliveryView }>(bob, `mutation($id: ID!) { replayCrmDelivery(id: $id) { ${DELIVERY} } }`, { id: failedFirstId });
+    expect(replayed.errors).toBeUndefined();
+    expect(replayed.data?.replayCrmDelivery).toMatchObject({ status: 'DELIVERED', creditsCharged: 1, attemptCount: 4 });
+    expect(replayed.data?.replayCrmDelivery.attempts.at(-1)).toEqual({ trigger: 'REPLAY', statusCode: 200, ok: true });
+    const after = receiver.received.filter((request) => request.headers['leadgraph-delivery'] === failedFirstId);
+    expect(after).toHaveLength(before.length + 1);
+    const last = after.at(-1)!;
+    expect(last.body).toBe(before[0]!.body);
+    expect(last.check).toEqual({ valid: true, timestamp: clock.now().getTime() / 1000 });
+    expect(last.headers['leadgraph-signature']).not.toBe(before.at(-1)!.headers['leadgraph-signature']);
+    expect(billing.spendCalls).toBe(spendsBefore);
+    expect(billing.balance(workspaceId, 'EXPORT')).toBe(7);
+    expect((await gql(ada, 'mutation { replayCrmDelivery(id: "crmd_nope") { id } }')).errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND' });
+    const outsider = userCaller({ workspaceId: uniqueName('other'), workspaceRole: 'ADMIN' });
+    expect((await gql(outsider, 'mutation($id: ID!) { replayCrmDelivery(id: $id) { id } }', { id: failedFirstId })).errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND' });
+
+    const first = await gql<{ crmDeliveries: { entries: Array<{ id: string }>; pageInfo: { hasNextPage: boolean; endCursor: string } } }>(ada, '{ crmDeliveries(first: 1) { entries { id } pageInfo { hasNextPage endCursor } } }');
+    expect(first.data?.crmDeliveries.entries.map((entry) => entry.id)).toEqual([failedFirstId]);
+    expect(first.data?.crmDeliveries.pageInfo.hasNextPage).toBe(true);
+    const second = await gql<{ crmDeliveries: { entries: Array<{ id: string; contactCount: number }>; pageInfo: { hasNextPage: boolean } } }>(
+      ada,
+      'query($after: String) { crmDeliveries(first: 5, after: $after) { entries { id contactCount } pageInfo { hasNextPage } } }',
+      { after: first.data?.crmDeliveries.pageInfo.endCursor },
+    );
+    expect(second.data?.crmDeliveries.entries.map((entry) => entry.contactCount)).toEqual([2]);
+    expect(second.data?.crmDeliveries.pageInfo.hasNextPage).toBe(false);
+    expect((await gql(ada, '{ crmDeliveries(after: "garbage") { entries { id } } }')).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+  });
+
+  it('[CON-06] after rotating the secret, deliveries are signed with the new one only; attempts stop after the maximum', async () => {
+    const rotated = await gql<{ rotateCrmWebhookSecret: { secret: string } }>(ada, 'mutation { rotateCrmWebhookSecret { secret } }');
+    const fresh = rotated.data!.rotateCrmWebhookSecret.secret;
+    expect(fresh).not.toBe(receiver.secret);
+    const old = receiver.secret;
+    // The receiver still holds the old secret: it refuses (401), so the delivery keeps failing.
+    const pushed = await push(ada, ['crm-john'], 'crm-push-3');
+    expect(pushed.data?.pushContactsToCrm).toMatchObject({ status: 'PENDING', attempts: [{ statusCode: 401, ok: false }] });
+    const id = pushed.data!.pushContactsToCrm.id;
+    const sent = receiver.received.at(-1)!;
+    expect(verifySignature(sent.headers['leadgraph-signature'] as string, sent.body, fresh, clock.now())).toMatchObject({ valid: true });
+    expect(verifySignature(sent.headers['leadgraph-signature'] as string, sent.body, old, clock.now())).toEqual({ valid: false, reason: 'MISMATCH' });
+    clock.advance(30_000);
+    expect(await deliverer.retryDue()).toBe(1);
+    clock.advance(60_000);
+    expect(await deliverer.retryDue()).toBe(1);
+    expect(await crmDeliveryModel(contacts.infra.connection).findById(id).lean()).toMatchObject({ status: 'FAILED', attempts: 3, nextAttemptAt: null });
+    clock.advance(3_600_000);
+    expect(await deliverer.retryDue()).toBe(0);
+    // Once the CRM has the new secret, a replay gets through, still without charge.
+    receiver.secret = fresh;
+    const replayed = await gql<{ replayCrmDelivery: DeliveryView }>(ada, `mutation($id: ID!) { replayCrmDelivery(id: $id) { ${DELIVERY} } }`, { id });
+    expect(replayed.data?.replayCrmDelivery).toMatchObject({ status: 'DELIVERED', attemptCount: 4, creditsCharged: 1 });
+    expect(billing.balance(workspaceId, 'EXPORT')).toBe(6);
+  });
+});
