@@ -177,6 +177,29 @@ export const eventCatalog = {
     source: 'contacts',
     data: z.object({ contactId: id, workspaceId: id.nullable(), userId: id.nullable(), optedOutAt: isoTime }),
   },
+  /** A workspace address-book action, for the workspace activity log kept by accounts (CON-05, ACC-05). */
+  AddressBookActivityRecorded: {
+    source: 'contacts',
+    data: z.object({
+      activityId: id,
+      workspaceId: id,
+      actorUserId: id.nullable(),
+      action: z.enum([
+        'CONTACT_SAVED',
+        'CONTACT_REMOVED',
+        'LIST_CREATED',
+        'LIST_DELETED',
+        'ADDED_TO_LIST',
+        'REMOVED_FROM_LIST',
+        'NOTE_ADDED',
+        'CONTACTS_EXPORTED',
+        'CONTACT_OPTED_OUT',
+      ]),
+      contactId: id.nullable(),
+      listId: id.nullable(),
+      at: isoTime,
+    }),
+  },
   ContactsExported: {
     source: 'contacts',
     data: z.object({

@@ -32,6 +32,7 @@ import { sessionModel } from './sessions/session.model';
 import { SessionService } from './sessions/session.service';
 import { DeletedEmailRegistry } from './users/deleted-email.registry';
 import { workspaceEventConsumers } from './workspaces/workspace.events';
+import { activityConsumers } from './activity/activity.events';
 import { WorkspaceResolver, resolveWorkspaceReference } from './workspaces/workspace.resolver';
 import { WorkspaceService } from './workspaces/workspace.service';
 import { schedulePeriodicJob } from '@leadgraph/platform';
@@ -177,7 +178,7 @@ export async function startAccountsService(config: AccountsConfig, overrides: Se
   return serveSubgraphService(infra, config, {
     schema,
     relay,
-    consumers: [...workspaceConsumers, ...referralConsumers({ bus, connection, clock, logger, referrals: referralService })],
+    consumers: [...workspaceConsumers, ...activityConsumers({ bus, connection, clock, logger, activity: activityLog }), ...referralConsumers({ bus, connection, clock, logger, referrals: referralService })],
     rpc: [serveResolveApiToken(bus, apiTokenService, logger), serveResolveSession(bus, sessionService, logger)],
     onStop: [stopDeletionRecovery, ...stopIdentityJobs, () => mailer.close()],
   });

@@ -1,3 +1,5 @@
+import { createEvent } from '@leadgraph/events';
+import { eventually } from '@leadgraph/platform/src/testing';
 import { activityEntryModel } from '../src/activity/activity.model';
 import type { UserDocument } from '../src/users/user.model';
 import {
@@ -158,5 +160,31 @@ describe('workspaces: roles, removal, leaving, activity log', () => {
     expect(badCursor.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
     const tooMany = await accounts.as(admin._id, ACTIVITY, { first: 1000 });
     expect(tooMany.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
+  });
+
+  it('[ACC-05][CON-05] address-book actions reported by contacts join the workspace activity log, once each', async () => {
+    const admin = await createActiveUser(accounts);
+    const workspaceId = await createWorkspace(accounts, admin._id);
+    const data = {
+      activityId: 'contacts-activity-1',
+      workspaceId,
+      actorUserId: admin._id,
+      action: 'CONTACT_SAVED' as const,
+      contactId: 'contact-42',
+      listId: 'list-7',
+      at: accounts.clock.now().toISOString(),
+    };
+    const first = createEvent('AddressBookActivityRecorded', data, { subject: workspaceId, time: accounts.clock.now() });
+    await accounts.service.infra.bus.publish(first);
+    // The same action delivered again under another event id (a replay) adds nothing.
+    await accounts.service.infra.bus.publish({ ...first, id: `${first.id}-replay` });
+    const entries = await eventually(async () => {
+      const found = await activityEntryModel(accounts.service.infra.connection).find({ workspaceId, targetType: 'CONTACT' }).lean();
+      expect(found).toHaveLength(1);
+      return found;
+    });
+    expect(entries[0]).toMatchObject({ action: 'ADDRESS_BOOK_CONTACT_SAVED', actorUserId: admin._id, targetId: 'contact-42', details: { listId: 'list-7' } });
+    const page = await accounts.as<ActivityAnswer>(admin._id, ACTIVITY, { first: 5 });
+    expect(page.data?.myWorkspace.activity.edges[0]?.node).toMatchObject({ action: 'ADDRESS_BOOK_CONTACT_SAVED', targetId: 'contact-42' });
   });
 });

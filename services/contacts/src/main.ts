@@ -117,7 +117,7 @@ export async function startContactsService(config: ContactsConfig, overrides: Se
     ]),
     { Contact: { __resolveReference: resolveContactReference(contactService) } },
   );
-  const relay = new OutboxRelay(bus, [reveals, exports] as unknown as OutboxModel[], logger);
+  const relay = new OutboxRelay(bus, [reveals, exports, addressBookActivityModel(connection)] as unknown as OutboxModel[], logger);
   const jobIntervalMs = config.JOB_INTERVAL_SECONDS * 1000;
   const running = await serveSubgraphService(infra, config, {
     schema,

@@ -80,6 +80,11 @@ describe('contacts subgraph: address book, lists, notes, exports (CON-05, CON-06
     const log = await gql<{ addressBookActivity: { entries: Array<{ action: string; actorUserId: string }> } }>(ada, '{ addressBookActivity(first: 10) { entries { action actorUserId } } }');
     expect(log.data?.addressBookActivity.entries.map((entry) => entry.action)).toEqual(['CONTACT_SAVED', 'NOTE_ADDED', 'ADDED_TO_LIST', 'CONTACT_SAVED', 'LIST_CREATED']);
     expect(log.data?.addressBookActivity.entries[1]?.actorUserId).toBe(bob.userId);
+    // The same actions go to the workspace activity log that accounts keeps (ACC-05).
+    await eventually(async () => {
+      const published = (await publishedEvents(bus, 'AddressBookActivityRecorded')).filter((event) => event.data.workspaceId === workspaceId);
+      expect(published.map((event) => event.data.action).sort()).toEqual(['ADDED_TO_LIST', 'CONTACT_SAVED', 'CONTACT_SAVED', 'LIST_CREATED', 'NOTE_ADDED']);
+    });
   });
 
   it('[CON-06] exporting a list as CSV costs one export credit per contact, streams the revealed details, and publishes ContactsExported', async () => {

@@ -14,10 +14,20 @@ export const activityActions = [
   'API_TOKEN_CREATED',
   'API_TOKEN_REVOKED',
   'SEAT_LIMIT_CHANGED',
+  // Address-book actions reported by contacts (CON-05) through AddressBookActivityRecorded.
+  'ADDRESS_BOOK_CONTACT_SAVED',
+  'ADDRESS_BOOK_CONTACT_REMOVED',
+  'ADDRESS_BOOK_LIST_CREATED',
+  'ADDRESS_BOOK_LIST_DELETED',
+  'ADDRESS_BOOK_ADDED_TO_LIST',
+  'ADDRESS_BOOK_REMOVED_FROM_LIST',
+  'ADDRESS_BOOK_NOTE_ADDED',
+  'ADDRESS_BOOK_CONTACTS_EXPORTED',
+  'ADDRESS_BOOK_CONTACT_OPTED_OUT',
 ] as const;
 export type ActivityAction = (typeof activityActions)[number];
 
-export const activityTargetTypes = ['WORKSPACE', 'USER', 'INVITATION', 'API_TOKEN'] as const;
+export const activityTargetTypes = ['WORKSPACE', 'USER', 'INVITATION', 'API_TOKEN', 'CONTACT', 'CONTACT_LIST'] as const;
 export type ActivityTargetType = (typeof activityTargetTypes)[number];
 
 /** Append-only: entries are never updated, only purged with their workspace (ACC-06). */

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { addOutboxIndex, outboxSchemaFields, type WithOutbox } from '@leadgraph/platform';
 
 export interface ContactNote {
   _id: string;
@@ -85,7 +86,7 @@ export const addressBookActions = ['CONTACT_SAVED', 'CONTACT_REMOVED', 'LIST_CRE
 export type AddressBookAction = (typeof addressBookActions)[number];
 
 /** What happened in a workspace's address book, by whom and when (CON-05). */
-export interface AddressBookActivityDocument {
+export interface AddressBookActivityDocument extends WithOutbox {
   _id: string;
   scope: string;
   actorUserId: string | null;
@@ -104,10 +105,12 @@ const activitySchema = new Schema<AddressBookActivityDocument>(
     contactId: { type: String, default: null },
     listId: { type: String, default: null },
     at: { type: Date, required: true },
+    ...outboxSchemaFields,
   },
   { collection: 'address_book_activity', versionKey: false },
 );
 activitySchema.index({ scope: 1, at: -1, _id: -1 });
+addOutboxIndex(activitySchema);
 
 export type AddressBookActivityModel = Model<AddressBookActivityDocument>;
 

@@ -8,6 +8,7 @@ import {
   encodeCursor,
   isDuplicateKeyError,
   notFound,
+  outboxEntry,
   parseInput,
   requireScope,
   type AuthenticatedCaller,
@@ -16,8 +17,9 @@ import {
   type Logger,
 } from '@leadgraph/platform';
 import { z } from 'zod';
+import { createEvent } from '@leadgraph/events';
 import { parseContactId } from '../contacts/contact.service';
-import { revealScope } from '../reveals/reveal.rules';
+import { revealScope, workspaceOfScope } from '../reveals/reveal.rules';
 import type { RevealService } from '../reveals/reveal.service';
 import type { OptOutListener } from '../suppression/suppression.service';
 import type {
@@ -191,10 +193,28 @@ export class AddressBookService implements OptOutListener {
     return { items, hasNextPage: rows.length > size, endCursor: items.at(-1)?.cursor ?? null };
   }
 
-  /** Writes one activity line; the log never undoes or blocks the action it describes. */
+  /**
+   * Writes one activity line; the log never undoes or blocks the action it describes. A
+   * workspace's line carries, in the same insert, the event that puts it in the workspace
+   * activity log kept by accounts (ACC-05).
+   */
   async record(scope: string, actorUserId: string | null, action: AddressBookAction, contactId: string | null, listId: string | null): Promise<void> {
+    const id = new Types.ObjectId().toHexString();
+    const at = this.clock.now();
+    const workspaceId = workspaceOfScope(scope);
+    const outbox = workspaceId
+      ? [
+          outboxEntry(
+            createEvent(
+              'AddressBookActivityRecorded',
+              { activityId: id, workspaceId, actorUserId, action, contactId, listId, at: at.toISOString() },
+              { subject: workspaceId, time: at, id },
+            ),
+          ),
+        ]
+      : [];
     try {
-      await this.activity.create({ _id: new Types.ObjectId().toHexString(), scope, actorUserId, action, contactId, listId, at: this.clock.now() });
+      await this.activity.create({ _id: id, scope, actorUserId, action, contactId, listId, at, outbox });
     } catch (error) {
       this.logger.error({ err: error, action }, 'address book activity not recorded');
     }

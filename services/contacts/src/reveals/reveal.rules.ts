@@ -17,6 +17,11 @@ export function revealScope(caller: AuthenticatedCaller): RevealScope {
     : { scope: `user:${caller.userId}`, workspaceId: null, userId: caller.userId };
 }
 
+/** The workspace of a `ws:<id>` scope; null for a personal one. */
+export function workspaceOfScope(scope: string): string | null {
+  return scope.startsWith('ws:') ? scope.slice('ws:'.length) : null;
+}
+
 export function revealId(scope: string, contactId: string): string {
   return `${scope}|${contactId}`;
 }

@@ -1,4 +1,4 @@
-import { cursorOf, olderThanCursor, pageOf } from '../activity.rules';
+import { addressBookActivityEntry, cursorOf, olderThanCursor, pageOf } from '../activity.rules';
 
 describe('activity log rules', () => {
   it('[ACC-05] the cursor is the (time, id) sort key of the last entry shown', () => {
@@ -17,5 +17,27 @@ describe('activity log rules', () => {
     expect(pageOf([1, 2, 3], 2)).toEqual({ items: [1, 2], hasNextPage: true });
     expect(pageOf([1, 2], 2)).toEqual({ items: [1, 2], hasNextPage: false });
     expect(pageOf([], 2)).toEqual({ items: [], hasNextPage: false });
+  });
+});
+
+describe('address-book actions in the workspace activity log', () => {
+  const base = { activityId: 'a1', workspaceId: 'w1', actorUserId: 'u1', contactId: null, listId: null, at: '2026-11-23T10:00:00.000Z' };
+
+  it('[ACC-05][CON-05] a contact action targets the contact and keeps its list', () => {
+    expect(addressBookActivityEntry({ ...base, action: 'ADDED_TO_LIST', contactId: 'c1', listId: 'l1' })).toEqual({
+      action: 'ADDRESS_BOOK_ADDED_TO_LIST',
+      targetType: 'CONTACT',
+      targetId: 'c1',
+      details: { listId: 'l1' },
+    });
+  });
+
+  it('[ACC-05][CON-05] a list action targets the list', () => {
+    expect(addressBookActivityEntry({ ...base, action: 'LIST_CREATED', listId: 'l1' })).toEqual({
+      action: 'ADDRESS_BOOK_LIST_CREATED',
+      targetType: 'CONTACT_LIST',
+      targetId: 'l1',
+      details: {},
+    });
   });
 });
