@@ -15,6 +15,9 @@ import { ContactResolver, resolveContactReference } from './contacts/contact.res
 import { ContactService } from './contacts/contact.service';
 import { doNotCallModel } from './do-not-call/do-not-call.model';
 import { DoNotCallService } from './do-not-call/do-not-call.service';
+import { enrichmentItemModel, enrichmentJobModel } from './enrichment/enrichment.model';
+import { EnrichmentResolver } from './enrichment/enrichment.resolver';
+import { EnrichmentService } from './enrichment/enrichment.service';
 import { extractionFlagModel, usageCounterModel } from './rate-limits/rate-limit.model';
 import { UsageGuardService } from './rate-limits/rate-limit.service';
 import { workspaceDataConsumers } from './address-book/address-book.events';
@@ -103,6 +106,8 @@ export async function startContactsService(config: ContactsConfig, overrides: Se
   const crmSettings = { maxAttempts: config.WEBHOOK_MAX_ATTEMPTS, retryBaseSeconds: config.WEBHOOK_RETRY_BASE_SECONDS, allowHttp: config.NODE_ENV !== 'production' };
   const crmDeliverer = new CrmDeliverer(crmWebhooks, crmDeliveries, crmAttempts, crmSettings, clock, logger);
   const crmService = new CrmWebhookService(crmWebhooks, crmDeliveries, crmAttempts, crmDeliverer, exportService, contacts, reveals, crmSettings, clock);
+  // Issue 4b bulk enrichment: runs on submit, resumed at start-up and by the periodic job.
+  const enrichment = new EnrichmentService(enrichmentJobModel(connection), enrichmentItemModel(connection), contacts, identifiers, suppression, revealService, hashKey, clock, logger);
   const retention = new RetentionService(contacts, identifiers, retentionRunModel(connection), clock, logger);
 
   const schema = await buildContactsSchema(
@@ -113,6 +118,7 @@ export async function startContactsService(config: ContactsConfig, overrides: Se
       new ExportResolver(exportService),
       new RetentionResolver(retention),
       new RateLimitResolver(guard),
+      new EnrichmentResolver(enrichment),
       new CrmWebhookResolver(crmService),
     ]),
     { Contact: { __resolveReference: resolveContactReference(contactService) } },
@@ -140,6 +146,7 @@ export async function startContactsService(config: ContactsConfig, overrides: Se
     schedulePeriodicJob('profile-retention', jobIntervalMs, () => retention.purgeExpired(), logger),
     schedulePeriodicJob('crm-webhook-retries', jobIntervalMs, () => crmDeliverer.retryDue(), logger),
   ];
+  stopJobs.push(schedulePeriodicJob('enrichment-resume', jobIntervalMs, () => enrichment.resumeUnfinishedJobs(), logger), () => enrichment.stop());
   return {
     ...running,
     stop: async () => {
