@@ -31,6 +31,7 @@ import { ExportService } from './exports/export.service';
 import { crmDeliveryAttemptModel, crmDeliveryModel, crmWebhookModel } from './crm-webhooks/crm-webhook.model';
 import { CrmWebhookResolver } from './crm-webhooks/crm-webhook.resolver';
 import { CrmDeliverer, CrmWebhookService } from './crm-webhooks/crm-webhook.service';
+import { crmWebhookConsumers } from './crm-webhooks/crm-webhook.events';
 import { RateLimitResolver } from './rate-limits/rate-limit.resolver';
 import { retentionRunModel } from './retention/retention.model';
 import { RetentionResolver } from './retention/retention.resolver';
@@ -131,6 +132,7 @@ export async function startContactsService(config: ContactsConfig, overrides: Se
     consumers: [
       ...suppressionConsumers({ bus, connection, clock, logger, suppression }),
       ...workspaceDataConsumers({ bus, connection, clock, logger, addressBook, reveals: revealService }),
+      ...crmWebhookConsumers({ bus, connection, clock, logger, crm: crmService }),
     ],
     routes: (app) => {
       app.get('/exports/:id', (request, response, next) => {

@@ -1,7 +1,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Caller, RunningService } from '@leadgraph/platform';
-import { apiTokenCaller, callSubgraph, serviceTestEnv, startIsolatedNats, testClock, testLogger, uniqueName, userCaller } from '@leadgraph/platform/src/testing';
+import { createEvent } from '@leadgraph/events';
+import { DEV_SUPPRESSION_KEY, identifierHash, type Caller, type EventBus, type RunningService } from '@leadgraph/platform';
+import { apiTokenCaller, callSubgraph, connectTestBus, eventually, serviceTestEnv, startIsolatedNats, testClock, testLogger, uniqueName, userCaller } from '@leadgraph/platform/src/testing';
 import { loadContactsConfig } from '../src/config';
 import { crmDeliveryAttemptModel, crmDeliveryModel, crmWebhookModel } from '../src/crm-webhooks/crm-webhook.model';
 import { verifySignature, type SignatureCheck } from '../src/crm-webhooks/crm-webhook.rules';
@@ -66,6 +67,7 @@ describe('contacts subgraph: CRM webhook push, signed deliveries, retries, deliv
   let contacts: RunningService;
   let billing: BillingResponder;
   let deliverer: CrmDeliverer;
+  let bus: EventBus;
   const receiver = new Receiver(() => clock.now());
   const workspaceId = uniqueName('ws');
   const ada = userCaller({ workspaceId, workspaceRole: 'ADMIN' });
@@ -79,6 +81,7 @@ describe('contacts subgraph: CRM webhook push, signed deliveries, retries, deliv
     // The retry job, on the service's collections, called by the tests after moving the clock.
     deliverer = new CrmDeliverer(crmWebhookModel(connection), crmDeliveryModel(connection), crmDeliveryAttemptModel(connection), { maxAttempts: 3, retryBaseSeconds: 30, allowHttp: true }, clock, testLogger('crm-jobs'));
     billing = await BillingResponder.start(nats.url);
+    bus = await connectTestBus('crm-webhooks-test', nats.url);
     await receiver.start();
     await storeProfiles(connection, [
       profile('crm-jane', { name: 'Jane Doe', company: 'Acme', country: 'FR', city: 'Paris', emails: ['jane@acme.example'], phones: ['+33612345612'] }, clock.now()),
@@ -91,6 +94,7 @@ describe('contacts subgraph: CRM webhook push, signed deliveries, retries, deliv
   });
   afterAll(async () => {
     await receiver.stop();
+    await bus.close();
     await billing.stop();
     await contacts.infra.connection.dropDatabase();
     await contacts.stop();
@@ -160,6 +164,8 @@ describe('contacts subgraph: CRM webhook push, signed deliveries, retries, deliv
   let failedFirstId = '';
 
   it('[CON-06] a failed delivery is retried with exponential backoff by the job once due, and succeeds; charged once', async () => {
+    // A later delivery: the log is newest first.
+    clock.advance(1_000);
     receiver.statuses.push(503);
     const pushed = await push(ada, ['crm-jane'], 'crm-push-2');
     expect(pushed.errors).toBeUndefined();
@@ -261,5 +267,29 @@ describe('contacts subgraph: CRM webhook push, signed deliveries, retries, deliv
     const replayed = await gql<{ replayCrmDelivery: DeliveryView }>(ada, `mutation($id: ID!) { replayCrmDelivery(id: $id) { ${DELIVERY} } }`, { id });
     expect(replayed.data?.replayCrmDelivery).toMatchObject({ status: 'DELIVERED', attemptCount: 4, creditsCharged: 1 });
     expect(billing.balance(workspaceId, 'EXPORT')).toBe(6);
+  });
+
+  it('[CON-06][CON-08] when a contact the workspace revealed opts out, its CRM gets a signed contact.opted_out notice, free', async () => {
+    const key = { secret: DEV_SUPPRESSION_KEY, version: 1 };
+    const optedOutAt = clock.now().toISOString();
+    await bus.publish(
+      createEvent(
+        'ContactOptedOut',
+        { optOutId: uniqueName('opt'), identifiers: [{ kind: 'EMAIL', hash: identifierHash('EMAIL', 'jane@acme.example', key), keyVersion: 1 }], optedOutAt },
+        { subject: 'opt', time: clock.now() },
+      ),
+    );
+    const notice = await eventually(async () => {
+      const found = receiver.received.find((request) => request.headers['leadgraph-event'] === 'contact.opted_out');
+      expect(found).toBeDefined();
+      return found!;
+    });
+    expect(notice.check.valid).toBe(true);
+    expect(JSON.parse(notice.body)).toMatchObject({ type: 'contact.opted_out', workspaceId, contactId: 'crm-jane', optedOutAt });
+    const log = await gql<{ crmDeliveries: { entries: Array<{ event: string; exportId: string | null; creditsCharged: number; status: string }> } }>(ada, '{ crmDeliveries(first: 1) { entries { event exportId creditsCharged status } } }');
+    expect(log.data?.crmDeliveries.entries[0]).toEqual({ event: 'contact.opted_out', exportId: null, creditsCharged: 0, status: 'DELIVERED' });
+    expect(billing.balance(workspaceId, 'EXPORT')).toBe(6);
+    // John was never revealed by the workspace: no notice is about him.
+    expect(receiver.received.filter((request) => request.headers['leadgraph-event'] === 'contact.opted_out')).toHaveLength(1);
   });
 });

@@ -11,6 +11,10 @@ export interface CrmWebhookDocument {
   secretRotatedAt: Date;
 }
 
+/** What a delivery tells the CRM. */
+export const crmEvents = ['contacts.exported', 'contact.opted_out'] as const;
+export type CrmEvent = (typeof crmEvents)[number];
+
 export const deliveryStatuses = ['PENDING', 'DELIVERED', 'FAILED'] as const;
 export type DeliveryStatus = (typeof deliveryStatuses)[number];
 
@@ -18,8 +22,10 @@ export type DeliveryStatus = (typeof deliveryStatuses)[number];
 export interface CrmDeliveryDocument {
   _id: string;
   scope: string;
-  exportId: string;
-  userId: string;
+  event: CrmEvent;
+  /** The paid export behind a push; null for notices (opt-outs), which are free. */
+  exportId: string | null;
+  userId: string | null;
   contactCount: number;
   creditsCharged: number;
   body: string;
@@ -67,8 +73,9 @@ const deliverySchema = new Schema<CrmDeliveryDocument>(
   {
     _id: { type: String, required: true },
     scope: { type: String, required: true },
-    exportId: { type: String, required: true },
-    userId: { type: String, required: true },
+    event: { type: String, enum: crmEvents, default: 'contacts.exported' },
+    exportId: { type: String, default: null },
+    userId: { type: String, default: null },
     contactCount: { type: Number, required: true },
     creditsCharged: { type: Number, required: true },
     body: { type: String, required: true },

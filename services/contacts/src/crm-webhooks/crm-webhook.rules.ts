@@ -87,6 +87,11 @@ export function deliveryIdOf(exportId: string): string {
   return `crmd_${exportId}`;
 }
 
+/** One opt-out notice per scope and contact, however often the event is redelivered. */
+export function optOutDeliveryIdOf(scope: string, contactId: string): string {
+  return `crmo_${createHash('sha256').update(`${scope}|${contactId}`).digest('hex').slice(0, 32)}`;
+}
+
 /** Last characters of the secret, so admins can tell which one is configured without seeing it. */
 export function secretHint(secret: string): string {
   return `…${secret.slice(-4)}`;

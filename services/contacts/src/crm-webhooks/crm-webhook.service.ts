@@ -31,7 +31,7 @@ import type {
   CrmWebhookDocument,
   CrmWebhookModel,
 } from './crm-webhook.model';
-import { crmPushInputSchema, deliveryIdOf, isSuccessStatus, nextAttemptAt, pushExportKey, signatureHeader, SIGNATURE_HEADER, webhookConfigSchema } from './crm-webhook.rules';
+import { crmPushInputSchema, deliveryIdOf, optOutDeliveryIdOf, isSuccessStatus, nextAttemptAt, pushExportKey, signatureHeader, SIGNATURE_HEADER, webhookConfigSchema } from './crm-webhook.rules';
 
 export interface CrmWebhookSettings {
   maxAttempts: number;
@@ -144,6 +144,7 @@ export class CrmWebhookService {
     const delivery: CrmDeliveryDocument = {
       _id: deliveryId,
       scope,
+      event: 'contacts.exported',
       exportId: exported._id,
       userId: actor.userId,
       contactCount: exported.contactIds.length,
@@ -168,6 +169,41 @@ export class CrmWebhookService {
     }
     const settled = await this.deliverer.attempt(delivery, 'PUSH');
     return { delivery: settled, attempts: await this.attemptsOf(deliveryId) };
+  }
+
+  /**
+   * CON-08 notice: a contact the scope had revealed opted out; its CRM hears of it (free, once per
+   * scope and contact), so it can delete the person too. Nothing is sent without a webhook.
+   */
+  async notifyOptedOut(scope: string, workspaceId: string | null, contactId: string, optedOutAt: Date): Promise<CrmDeliveryDocument | null> {
+    if (!(await this.webhooks.exists({ _id: scope }))) return null;
+    const deliveryId = optOutDeliveryIdOf(scope, contactId);
+    const now = this.clock.now();
+    const delivery: CrmDeliveryDocument = {
+      _id: deliveryId,
+      scope,
+      event: 'contact.opted_out',
+      exportId: null,
+      userId: null,
+      contactCount: 1,
+      creditsCharged: 0,
+      body: JSON.stringify({ id: deliveryId, type: 'contact.opted_out', createdAt: now.toISOString(), workspaceId, contactId, optedOutAt: optedOutAt.toISOString() }),
+      status: 'PENDING',
+      attempts: 0,
+      nextAttemptAt: new Date(now.getTime() + ATTEMPT_LEASE_MS),
+      lastStatusCode: null,
+      lastError: null,
+      createdAt: now,
+      deliveredAt: null,
+    };
+    try {
+      await this.deliveries.create(delivery);
+    } catch (error) {
+      // Redelivered event: the notice exists and the retry job owns it.
+      if (isDuplicateKeyError(error)) return null;
+      throw error;
+    }
+    return this.deliverer.attempt(delivery, 'PUSH');
   }
 
   /** Sends a delivery's payload again with a fresh signature; never charges. */
@@ -266,7 +302,7 @@ export class CrmDeliverer {
             'user-agent': 'leadgraph-webhooks/1',
             [SIGNATURE_HEADER]: signatureHeader(delivery.body, startedAt, webhook.secret),
             'Leadgraph-Delivery': delivery._id,
-            'Leadgraph-Event': 'contacts.exported',
+            'Leadgraph-Event': delivery.event,
           },
           body: delivery.body,
           redirect: 'manual',

@@ -87,8 +87,11 @@ export class CrmDeliveryType {
   @Field(() => ID)
   id!: string;
 
-  @Field(() => ID)
-  exportId!: string;
+  @Field(() => String, { description: 'contacts.exported (a paid push) or contact.opted_out (a free notice)' })
+  event!: string;
+
+  @Field(() => ID, { nullable: true })
+  exportId!: string | null;
 
   @Field(() => CrmDeliveryStatusGql)
   status!: CrmDeliveryStatusGql;
@@ -117,6 +120,7 @@ export class CrmDeliveryType {
   static from(delivery: CrmDeliveryDocument, attempts: CrmDeliveryAttemptDocument[]): CrmDeliveryType {
     return Object.assign(new CrmDeliveryType(), {
       id: delivery._id,
+      event: delivery.event,
       exportId: delivery.exportId,
       status: delivery.status as CrmDeliveryStatusGql,
       contactCount: delivery.contactCount,

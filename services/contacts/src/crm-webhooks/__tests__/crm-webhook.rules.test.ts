@@ -1,4 +1,4 @@
-import { nextAttemptAt, pushExportKey, retryDelayMs, signatureHeader, signatureOf, verifySignature, webhookConfigSchema } from '../crm-webhook.rules';
+import { nextAttemptAt, optOutDeliveryIdOf, pushExportKey, retryDelayMs, signatureHeader, signatureOf, verifySignature, webhookConfigSchema } from '../crm-webhook.rules';
 
 describe('CRM webhook rules (CON-06)', () => {
   const secret = 'whsec_test-secret';
@@ -40,5 +40,10 @@ describe('CRM webhook rules (CON-06)', () => {
     expect(pushExportKey('push-key-1')).toBe(pushExportKey('push-key-1'));
     expect(pushExportKey('push-key-1')).not.toBe(pushExportKey('push-key-2'));
     expect(pushExportKey('x'.repeat(100)).length).toBeLessThanOrEqual(100);
+  });
+
+  it('[CON-08] one opt-out notice per scope and contact', () => {
+    expect(optOutDeliveryIdOf('ws:a', 'c1')).toBe(optOutDeliveryIdOf('ws:a', 'c1'));
+    expect(optOutDeliveryIdOf('ws:a', 'c1')).not.toBe(optOutDeliveryIdOf('ws:b', 'c1'));
   });
 });
