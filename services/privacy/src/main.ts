@@ -1,5 +1,6 @@
 import {
   OutboxRelay,
+  type OutboxModel,
   connectServiceInfra,
   instanceContainer,
   runServiceMain,
@@ -7,6 +8,12 @@ import {
   type RunningService,
   type ServiceOverrides,
 } from '@leadgraph/platform';
+import { PrivacyAuditResolver } from './audit/audit.resolver';
+import { privacyAuditEntryModel } from './audit/audit.model';
+import { PrivacyAuditTrail } from './audit/audit.service';
+import { consentRecordModel } from './consent/consent.model';
+import { ConsentResolver } from './consent/consent.resolver';
+import { ConsentService } from './consent/consent.service';
 import { loadPrivacyConfig, type PrivacyConfig } from './config';
 import { retentionRuleModel } from './retention-schedule/retention-schedule.model';
 import { RetentionScheduleResolver } from './retention-schedule/retention-schedule.resolver';
@@ -24,12 +31,20 @@ export async function startPrivacyService(config: PrivacyConfig, overrides: Serv
   const retentionScheduleService = new RetentionScheduleService(retentionRuleModel(connection));
   await subProcessorService.seed();
   await retentionScheduleService.seed();
+  const auditTrail = new PrivacyAuditTrail(privacyAuditEntryModel(connection), infra.clock);
+  const consentRecords = consentRecordModel(connection);
+  // Consent records carry ConsentChanged in their outbox (PRV-06).
+  const relay = new OutboxRelay(bus, [consentRecords as unknown as OutboxModel], logger);
+  const consentService = new ConsentService(consentRecords, auditTrail, infra.clock, () => relay.nudge());
 
   const schema = await buildPrivacySchema(
-    instanceContainer([new SubProcessorResolver(subProcessorService), new RetentionScheduleResolver(retentionScheduleService)]),
+    instanceContainer([
+      new SubProcessorResolver(subProcessorService),
+      new RetentionScheduleResolver(retentionScheduleService),
+      new ConsentResolver(consentService),
+      new PrivacyAuditResolver(auditTrail),
+    ]),
   );
-  // No aggregate publishes events yet; the relay is there for the ones that will (opt-outs, requests).
-  const relay = new OutboxRelay(bus, [], logger);
   return serveSubgraphService(infra, config, { schema, relay });
 }
 
