@@ -1,8 +1,11 @@
-import type { z } from 'zod';
-import { loadConfig, subgraphServiceConfigShape } from '@leadgraph/platform';
+import { z } from 'zod';
+import { DEV_SUPPRESSION_KEY, loadConfig, subgraphServiceConfigShape } from '@leadgraph/platform';
 
 export const privacyConfigShape = {
   ...subgraphServiceConfigShape('privacy', 4104),
+  /** HMAC key of the identifier hashes in ContactOptedOut (same key and version as accounts and contacts). */
+  IDENTIFIER_HASH_KEY: z.string().min(32).default(DEV_SUPPRESSION_KEY),
+  IDENTIFIER_HASH_KEY_VERSION: z.coerce.number().int().positive().default(1),
 };
 
 export type PrivacyConfig = z.infer<z.ZodObject<typeof privacyConfigShape>>;

@@ -1,4 +1,5 @@
 import {
+  Mailer,
   OutboxRelay,
   type OutboxModel,
   connectServiceInfra,
@@ -15,6 +16,9 @@ import { consentRecordModel } from './consent/consent.model';
 import { ConsentResolver } from './consent/consent.resolver';
 import { ConsentService } from './consent/consent.service';
 import { loadPrivacyConfig, type PrivacyConfig } from './config';
+import { optOutRequestModel } from './opt-out/opt-out.model';
+import { optOutRoutes } from './opt-out/opt-out.routes';
+import { OptOutService, defaultOptOutSettings } from './opt-out/opt-out.service';
 import { retentionRuleModel } from './retention-schedule/retention-schedule.model';
 import { RetentionScheduleResolver } from './retention-schedule/retention-schedule.resolver';
 import { RetentionScheduleService } from './retention-schedule/retention-schedule.service';
@@ -34,7 +38,8 @@ export async function startPrivacyService(config: PrivacyConfig, overrides: Serv
   const auditTrail = new PrivacyAuditTrail(privacyAuditEntryModel(connection), infra.clock);
   const consentRecords = consentRecordModel(connection);
   // Consent records carry ConsentChanged in their outbox (PRV-06).
-  const relay = new OutboxRelay(bus, [consentRecords as unknown as OutboxModel], logger);
+  const optOutRequests = optOutRequestModel(connection);
+  const relay = new OutboxRelay(bus, [consentRecords as unknown as OutboxModel, optOutRequests as unknown as OutboxModel], logger);
   const consentService = new ConsentService(consentRecords, auditTrail, infra.clock, () => relay.nudge());
 
   const schema = await buildPrivacySchema(
@@ -45,7 +50,17 @@ export async function startPrivacyService(config: PrivacyConfig, overrides: Serv
       new PrivacyAuditResolver(auditTrail),
     ]),
   );
-  return serveSubgraphService(infra, config, { schema, relay });
+  // Public opt-out page (PRV-01): confirmed requests carry ContactOptedOut in their outbox.
+  const mailer = new Mailer(config.SMTP_URL, config.MAIL_FROM);
+  const optOutService = new OptOutService(
+    optOutRequests,
+    mailer,
+    infra.clock,
+    logger,
+    defaultOptOutSettings({ secret: config.IDENTIFIER_HASH_KEY, version: config.IDENTIFIER_HASH_KEY_VERSION }),
+    () => relay.nudge(),
+  );
+  return serveSubgraphService(infra, config, { schema, relay, routes: optOutRoutes(optOutService), onStop: [() => mailer.close()] });
 }
 
 if (require.main === module) runServiceMain(() => startPrivacyService(loadPrivacyConfig()));
