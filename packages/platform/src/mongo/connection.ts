@@ -7,7 +7,10 @@ export async function connectMongo(url: string, dbName: string): Promise<Connect
     serverSelectionTimeoutMS: 10_000,
     // The embedded server does not support retryable writes' transactions machinery.
     retryWrites: false,
-    autoIndex: true,
+    // Collections and indexes are created once, in order, by `syncIndexes` at start-up: mongoose's
+    // background creation races with the first writes, which the embedded H2 backend rejects.
+    autoCreate: false,
+    autoIndex: false,
   });
   await connection.asPromise();
   return connection;
@@ -23,9 +26,16 @@ export async function isMongoReady(connection: Connection): Promise<boolean> {
   }
 }
 
-/** Builds every model's declared indexes before serving (autoIndex runs in background otherwise). */
+/** Creates every registered model's collection and declared indexes, one after the other, before serving. */
 export async function syncIndexes(connection: Connection): Promise<void> {
   for (const model of Object.values(connection.models)) {
+    const exists = await connection.db?.listCollections({ name: model.collection.collectionName }, { nameOnly: true }).hasNext();
+    if (!exists) {
+      await model.createCollection().catch((error: unknown) => {
+        // Another instance created it meanwhile.
+        if ((error as { codeName?: string }).codeName !== 'NamespaceExists') throw error;
+      });
+    }
     await model.createIndexes();
   }
 }

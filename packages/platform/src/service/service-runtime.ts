@@ -9,6 +9,7 @@ import { baseServiceConfigShape } from '../config/config';
 import { createLogger, type Logger } from '../logging/logger';
 import { connectMongo, isMongoReady, syncIndexes } from '../mongo/connection';
 import { EventBus } from '../bus/event-bus';
+import { processedEventModel } from '../bus/processed-event.model';
 import type { OutboxRelay } from '../bus/outbox-relay';
 import type { BackgroundConsumer } from '../bus/event-consumer';
 import { startSubgraphServer } from '../graphql/subgraph-server';
@@ -55,6 +56,8 @@ export async function connectServiceInfra(
 ): Promise<ServiceInfra> {
   const logger = overrides.logger ?? createLogger({ name, level: config.LOG_LEVEL });
   const connection = await connectMongo(config.MONGO_URL, config.MONGO_DB);
+  // Registered now so its collection is created at start-up with the others (see syncIndexes).
+  processedEventModel(connection);
   const bus = await EventBus.connect({ url: config.NATS_URL, name, logger });
   return { name, connection, bus, logger, clock: overrides.clock ?? systemClock };
 }
