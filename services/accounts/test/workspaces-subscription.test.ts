@@ -92,8 +92,15 @@ describe('workspaces: subscription events from billing (BIL-02, BIL-13)', () => 
     await bus.publish(event);
     // The same event again under another message id, past JetStream's de-duplication.
     await bus.jetstream.publish(eventSubject('SubscriptionStarted'), JSONCodec().encode(event), { msgID: `${event.id}-replayed` });
-    const marker = changed(workspaceId, 7, new Date(accounts.clock.now().getTime() + 1000));
-    await bus.publish(marker);
+    // One consumer handles SubscriptionStarted in order: once a later one for another workspace is
+    // applied, the replay has been handled too.
+    const otherAdmin = await createActiveUser(accounts);
+    const otherWorkspaceId = await createWorkspace(accounts, otherAdmin._id, 'Marker');
+    await bus.publish(started(otherWorkspaceId, otherAdmin._id, 2, accounts.clock.now()));
+    await eventually(async () => expect(await seatLimitOf(otherWorkspaceId)).toBe(2));
+    expect(await seatLimitOf(workspaceId)).toBe(4);
+    // Events of other types have consumers of their own, so the change goes out only now.
+    await bus.publish(changed(workspaceId, 7, new Date(accounts.clock.now().getTime() + 1000)));
     await eventually(async () => expect(await seatLimitOf(workspaceId)).toBe(7));
     const entries = await activityEntryModel(accounts.service.infra.connection).find({ workspaceId, action: 'SEAT_LIMIT_CHANGED' }).lean();
     expect(entries).toHaveLength(2);
