@@ -30,11 +30,6 @@ describe('lifecycle: late interest and the EUR 40 recovery fee are invoiced (BIL
     await h.stop();
   });
 
-  async function runUntil(at: Date): Promise<void> {
-    await h.moveTo(at);
-    await h.billing.lifecycle.runAll();
-    await h.drainWebhooks();
-  }
 
   /** A renewal whose first `failures` charges (the renewal and Stripe's retries on days 3, 8, 15) fail. */
   async function unpaidRenewal(admin: ReturnType<typeof workspaceAdmin>, failures: number) {
@@ -42,7 +37,7 @@ describe('lifecycle: late interest and the EUR 40 recovery fee are invoiced (BIL
     const customerId = (await subscriptionOf(h, admin.workspaceId)).stripe?.customerId ?? '';
     await h.stripe.control.failNextCharge(customerId, { declineCode: 'insufficient_funds', times: failures });
     const renewalAt = new Date(bought.subscription.currentPeriodEnd);
-    await runUntil(renewalAt);
+    await h.runUntil(renewalAt);
     await eventually(async () => expect((await subscriptionOf(h, admin.workspaceId)).status).toBe('SUSPENDED'));
     const stored = await subscriptionOf(h, admin.workspaceId);
     return { stored, customerId, renewalAt, overdueInvoiceId: stored.nonPayment?.invoiceId ?? '' };
@@ -64,7 +59,7 @@ describe('lifecycle: late interest and the EUR 40 recovery fee are invoiced (BIL
   it('[BIL-14] paid on day 12: one LATE_CHARGES invoice, 3 days of interest + EUR 40, no VAT, charged; a redelivered webhook or a rerun job bills nothing more', async () => {
     const admin = workspaceAdmin();
     const { stored, customerId, renewalAt, overdueInvoiceId } = await unpaidRenewal(admin, 3);
-    await runUntil(plusDays(renewalAt, 12));
+    await h.runUntil(plusDays(renewalAt, 12));
 
     await h.stripe.control.payInvoiceOutOfBand(overdueInvoiceId);
     await h.drainWebhooks();
@@ -113,13 +108,13 @@ describe('lifecycle: late interest and the EUR 40 recovery fee are invoiced (BIL
     });
     expect(redelivered.status).toBe(200);
     expect(await h.webhookEvents.findById(`evt_redelivered_${overdueInvoiceId}`).lean()).toMatchObject({ status: 'PROCESSED' });
-    await runUntil(plusDays(renewalAt, 20));
+    await h.runUntil(plusDays(renewalAt, 20));
     expect(await stripeLateChargeInvoices(customerId)).toHaveLength(1);
     expect(await localLateChargeInvoices(stored._id)).toHaveLength(1);
 
     // A crash after Stripe issued the invoice but before it was recorded: the job resumes, Stripe's idempotency holds.
     await h.invoices.updateOne({ _id: overdueInvoiceId }, { $set: { 'lateChargesBilling.invoiceId': null, 'lateChargesBilling.billedAt': null } });
-    await runUntil(plusDays(renewalAt, 21));
+    await h.runUntil(plusDays(renewalAt, 21));
     expect(await stripeLateChargeInvoices(customerId)).toHaveLength(1);
     expect(await localLateChargeInvoices(stored._id)).toHaveLength(1);
     expect((await h.invoices.findById(overdueInvoiceId).lean<InvoiceDocument>())?.lateChargesBilling?.invoiceId).toBe(billed[0]?.id);
@@ -129,7 +124,7 @@ describe('lifecycle: late interest and the EUR 40 recovery fee are invoiced (BIL
     const admin = workspaceAdmin();
     // The renewal, Stripe's retries on days 3 and 8, then the late charges themselves fail.
     const { stored, customerId, renewalAt, overdueInvoiceId } = await unpaidRenewal(admin, 4);
-    await runUntil(plusDays(renewalAt, 12));
+    await h.runUntil(plusDays(renewalAt, 12));
     await h.stripe.control.payInvoiceOutOfBand(overdueInvoiceId);
     await h.drainWebhooks();
 
@@ -137,7 +132,7 @@ describe('lifecycle: late interest and the EUR 40 recovery fee are invoiced (BIL
     expect(billed).toHaveLength(1);
     expect(billed[0]).toMatchObject({ status: 'OPEN', totalCents: interestFor(3) + 4000, amountRemainingCents: interestFor(3) + 4000 });
     expect((await subscriptionOf(h, admin.workspaceId)).status).toBe('ACTIVE');
-    await runUntil(plusDays(renewalAt, 13));
+    await h.runUntil(plusDays(renewalAt, 13));
     const inStripe = await stripeLateChargeInvoices(customerId);
     expect(inStripe.map((invoice) => invoice.status)).toEqual(['open']);
   });
@@ -145,7 +140,7 @@ describe('lifecycle: late interest and the EUR 40 recovery fee are invoiced (BIL
   it('[BIL-14] terminated unpaid for NON_PAYMENT: the late charges up to the termination are invoiced once (6 days of interest + EUR 40)', async () => {
     const admin = workspaceAdmin();
     const { stored, customerId, renewalAt, overdueInvoiceId } = await unpaidRenewal(admin, 4);
-    await runUntil(plusDays(renewalAt, 15));
+    await h.runUntil(plusDays(renewalAt, 15));
     expect(await subscriptionOf(h, admin.workspaceId)).toMatchObject({ status: 'TERMINATED', termination: { reason: 'NON_PAYMENT', followUpsDone: true } });
 
     const expectedInterest = interestFor(6);
@@ -160,11 +155,11 @@ describe('lifecycle: late interest and the EUR 40 recovery fee are invoiced (BIL
     });
 
     // The job runs again, and the overdue invoice is paid after all: still one.
-    await runUntil(plusDays(renewalAt, 16));
+    await h.runUntil(plusDays(renewalAt, 16));
     await h.stripe.control.payInvoiceOutOfBand(overdueInvoiceId);
     await h.drainWebhooks();
     expect((await h.invoices.findById(overdueInvoiceId).lean<InvoiceDocument>())?.status).toBe('PAID');
-    await runUntil(plusDays(renewalAt, 17));
+    await h.runUntil(plusDays(renewalAt, 17));
     expect(await stripeLateChargeInvoices(customerId)).toHaveLength(1);
     expect(await localLateChargeInvoices(stored._id)).toHaveLength(1);
   });

@@ -31,11 +31,6 @@ describe('lifecycle: price revisions (BIL-15)', () => {
     await h.stop();
   });
 
-  async function runUntil(at: Date): Promise<void> {
-    await h.moveTo(at);
-    await h.billing.lifecycle.runAll();
-    await h.drainWebhooks();
-  }
 
   async function stripeRenewalPrice(workspaceId: string): Promise<number | null | undefined> {
     const stored = await subscriptionOf(h, workspaceId);
@@ -87,14 +82,14 @@ describe('lifecycle: price revisions (BIL-15)', () => {
     await h.billing.lifecycle.runAll();
     expect((await testMailbox().list(stored.billing?.email ?? '')).filter((sent) => /price of your/.test(sent.subject))).toHaveLength(1);
 
-    await runUntil(plusDays(toldAt, 16));
+    await h.runUntil(plusDays(toldAt, 16));
     view = await workspaceBilling(h, admin);
     expect(view.subscription?.priceRevision?.answer).toBe('ACCEPTED_BY_SILENCE');
     const late = await h.call(admin, RESPOND, { input: { response: 'KEEP_OLD_PLAN' } });
     expect(late.errors?.[0]?.extensions?.code).toBe('CONFLICT');
     expect(late.errors?.[0]?.message).toMatch(/^response: .*silence was acceptance/);
 
-    await runUntil(renewal);
+    await h.runUntil(renewal);
     view = await workspaceBilling(h, admin);
     expect(view.subscription).toMatchObject({ pricePerSeatCents: 10_900, periodPriceCents: 32_700, currentPeriodStart: renewal.toISOString() });
     expect(view.invoices.edges[0]?.node).toMatchObject({ purpose: 'SUBSCRIPTION', subtotalCents: 32_700, vatCents: 6_540, status: 'PAID' });
@@ -122,14 +117,14 @@ describe('lifecycle: price revisions (BIL-15)', () => {
     const twice = await h.call(admin, RESPOND, { input: { response: 'ACCEPT' } });
     expect(twice.errors?.[0]?.extensions?.code).toBe('CONFLICT');
 
-    await runUntil(renewal);
+    await h.runUntil(renewal);
     let view = await workspaceBilling(h, admin);
     expect(view.subscription?.pricePerSeatCents).toBe(118_800);
     expect(view.invoices.edges[0]?.node).toMatchObject({ subtotalCents: 118_800, status: 'PAID' });
     // The year is up: Stripe bills the new price at the next renewal.
     expect(await stripeRenewalPrice(admin.workspaceId)).toBe(130_000);
 
-    await runUntil(addMonthsUtc(renewal, 12));
+    await h.runUntil(addMonthsUtc(renewal, 12));
     view = await workspaceBilling(h, admin);
     expect(view.subscription?.pricePerSeatCents).toBe(130_000);
     expect(view.invoices.edges[0]?.node).toMatchObject({ subtotalCents: 130_000, vatCents: 26_000, status: 'PAID' });

@@ -34,12 +34,6 @@ describe('lifecycle: renewals, period ends and terminations on the clock (BIL-05
     await h.stop();
   });
 
-  /** Both clocks to `at`, Stripe's renewals and webhooks delivered, then billing's lifecycle pass. */
-  async function runUntil(at: Date): Promise<void> {
-    await h.moveTo(at);
-    await h.billing.lifecycle.runAll();
-    await h.drainWebhooks();
-  }
 
   async function adminWithFreemium(): Promise<ReturnType<typeof workspaceAdmin>> {
     const admin = workspaceAdmin();
@@ -72,7 +66,7 @@ describe('lifecycle: renewals, period ends and terminations on the clock (BIL-05
     expect(balanceOf((await workspaceBilling(h, admin)).credits, 'PHONE')).toBe(350);
 
     const end = new Date(bought.subscription.currentPeriodEnd);
-    await runUntil(end);
+    await h.runUntil(end);
     const view = await workspaceBilling(h, admin);
     expect(view.subscription).toMatchObject({ status: 'ACTIVE', currentPeriodStart: end.toISOString(), currentPeriodEnd: addMonthsUtc(end, 1).toISOString() });
     // 200 new + 200 unused subscription credits carried over + 150 add-ons bought again; the old add-ons are not carried.
@@ -93,7 +87,7 @@ describe('lifecycle: renewals, period ends and terminations on the clock (BIL-05
     // Reverting to the base quantity: the next renewal buys no add-ons.
     const reverted = await h.call<{ revertAddOnsToBaseQuantity: { addOnRenewals: unknown[] } }>(admin, REVERT_ADD_ONS);
     expect(reverted.data?.revertAddOnsToBaseQuantity.addOnRenewals).toEqual([]);
-    await runUntil(addMonthsUtc(end, 1));
+    await h.runUntil(addMonthsUtc(end, 1));
     const after = await workspaceBilling(h, admin);
     expect(after.invoices.edges.filter((edge) => edge.node.purpose === 'ADD_ON')).toHaveLength(2);
     // Carried over again: whatever was left of the last period's subscription credits (400), capped by them.
@@ -104,14 +98,14 @@ describe('lifecycle: renewals, period ends and terminations on the clock (BIL-05
     const admins = [workspaceAdmin(), workspaceAdmin(), workspaceAdmin()];
     const bought = await Promise.all(admins.map((admin) => subscribeWorkspace(h, admin, { planId: 'organization-monthly', seats: 1 })));
     const end = new Date(Math.max(...bought.map((payload) => new Date(payload.subscription.currentPeriodEnd).getTime())));
-    await runUntil(end);
+    await h.runUntil(end);
     for (const admin of admins) expect(balanceOf((await workspaceBilling(h, admin)).credits, 'PHONE')).toBe(400 + 400);
   });
 
   it('[BIL-05] a plan without rollover loses its unused credits at renewal', async () => {
     const admin = workspaceAdmin();
     const bought = await subscribeWorkspace(h, admin, { planId: 'starter-monthly', seats: 2 });
-    await runUntil(new Date(bought.subscription.currentPeriodEnd));
+    await h.runUntil(new Date(bought.subscription.currentPeriodEnd));
     expect(balanceOf((await workspaceBilling(h, admin)).credits, 'PHONE')).toBe(200);
   });
 
@@ -126,7 +120,7 @@ describe('lifecycle: renewals, period ends and terminations on the clock (BIL-05
     // Service continues until the end.
     expect(balanceOf((await workspaceBilling(h, admin)).credits, 'PHONE')).toBe(400);
 
-    await runUntil(end);
+    await h.runUntil(end);
     const view = await workspaceBilling(h, admin);
     expect(view.subscription).toMatchObject({ status: 'TERMINATED', terminationReason: 'NON_RENEWAL' });
     expect(view.credits.every((credit) => credit.balance === 0)).toBe(true);
@@ -150,13 +144,13 @@ describe('lifecycle: renewals, period ends and terminations on the clock (BIL-05
     const cancelled = await cancel(admin);
     expect(cancelled.subscription.scheduledChange).toMatchObject({ kind: 'CANCELLATION', effectiveAt: nextEnd.toISOString(), renewsFirst: true });
 
-    await runUntil(end);
+    await h.runUntil(end);
     let view = await workspaceBilling(h, admin);
     expect(view.subscription).toMatchObject({ status: 'ACTIVE', currentPeriodEnd: nextEnd.toISOString() });
     expect(view.invoices.edges.map((edge) => edge.node.status)).toEqual(['PAID', 'PAID']);
     expect(balanceOf(view.credits, 'PHONE')).toBe(100);
 
-    await runUntil(nextEnd);
+    await h.runUntil(nextEnd);
     view = await workspaceBilling(h, admin);
     expect(view.subscription).toMatchObject({ status: 'TERMINATED', terminationReason: 'NON_RENEWAL' });
     expect(view.invoices.edges).toHaveLength(2);
@@ -169,7 +163,7 @@ describe('lifecycle: renewals, period ends and terminations on the clock (BIL-05
     await h.moveTo(new Date(addMonthsUtc(end, -1).getTime() + HOUR_MS));
     const cancelled = await cancel(admin);
     expect(cancelled.subscription.scheduledChange).toMatchObject({ effectiveAt: addMonthsUtc(end, 12).toISOString(), renewsFirst: true });
-    await runUntil(end);
+    await h.runUntil(end);
     const view = await workspaceBilling(h, admin);
     expect(view.subscription).toMatchObject({ status: 'ACTIVE', currentPeriodEnd: addMonthsUtc(end, 12).toISOString() });
     expect(view.invoices.edges.map((edge) => edge.node.totalCents)).toEqual([64_800, 64_800]);
@@ -181,7 +175,7 @@ describe('lifecycle: renewals, period ends and terminations on the clock (BIL-05
     const end = new Date(bought.subscription.currentPeriodEnd);
     await h.moveTo(new Date(end.getTime() - 5 * DAY_MS));
     await h.call(admin, CHANGE_PLAN, { input: { planId: 'starter-monthly', seats: 2 } });
-    await runUntil(end);
+    await h.runUntil(end);
     const view = await workspaceBilling(h, admin);
     expect(view.subscription).toMatchObject({ planId: 'starter-monthly', seats: 2, pricePerSeatCents: 6500, scheduledChange: null, status: 'ACTIVE' });
     expect(balanceOf(view.credits, 'PHONE')).toBe(200);
@@ -202,13 +196,13 @@ describe('lifecycle: renewals, period ends and terminations on the clock (BIL-05
     const [changed] = await expectEvents(h, 'SubscriptionChanged', (data) => data.workspaceId === admin.workspaceId);
     expect(changed?.data.status).toBe('CANCELLING');
 
-    await runUntil(addMonthsUtc(h.clock.now(), 3));
+    await h.runUntil(addMonthsUtc(h.clock.now(), 3));
     let view = await workspaceBilling(h, admin);
     expect(view.subscription?.status).toBe('ACTIVE');
     expect(balanceOf(view.credits, 'PHONE')).toBe(2400);
     expect(view.invoices.edges.map((edge) => [edge.node.status, edge.node.amountPaidCents])).toEqual([['PAID', 113_760]]);
 
-    await runUntil(end);
+    await h.runUntil(end);
     view = await workspaceBilling(h, admin);
     expect(view.subscription).toMatchObject({ status: 'TERMINATED', terminationReason: 'SUBSCRIBER_CHOICE' });
     // Nothing refunded: the invoice is still paid in full, no credit note, no other invoice.
@@ -233,7 +227,7 @@ describe('lifecycle: renewals, period ends and terminations on the clock (BIL-05
     await eventually(async () => expect((await workspaceBilling(h, admin)).credits.every((credit) => credit.balance === 0)).toBe(true));
     expect(await h.subscriptions.findById(`freemium:${admin.userId}`).lean()).toMatchObject({ status: 'TERMINATED' });
 
-    await runUntil(new Date(bought.subscription.currentPeriodEnd));
+    await h.runUntil(new Date(bought.subscription.currentPeriodEnd));
     const stored = await subscriptionOf(h, admin.workspaceId);
     expect(stored).toMatchObject({ status: 'TERMINATED', termination: { reason: 'ACCOUNT_DELETED', followUpsDone: true } });
     await expectEvents(h, 'SubscriptionTerminated', (data) => data.workspaceId === admin.workspaceId && data.reason === 'ACCOUNT_DELETED');
@@ -246,7 +240,7 @@ describe('lifecycle: renewals, period ends and terminations on the clock (BIL-05
     await h.publish('WorkspaceDeleted', { workspaceId: admin.workspaceId, reason: 'DELETED_BY_ADMIN', formerMemberUserIds: [admin.userId], deletedAt: h.clock.now().toISOString() });
     await eventually(async () => expect((await subscriptionOf(h, admin.workspaceId)).scheduledChange).toMatchObject({ kind: 'EARLY_TERMINATION', terminationReason: 'SUBSCRIBER_CHOICE' }));
     await eventually(async () => expect((await workspaceBilling(h, admin)).credits.every((credit) => credit.balance === 0)).toBe(true));
-    await runUntil(new Date(bought.subscription.currentPeriodEnd));
+    await h.runUntil(new Date(bought.subscription.currentPeriodEnd));
     await expectEvents(h, 'SubscriptionTerminated', (data) => data.workspaceId === admin.workspaceId && data.reason === 'SUBSCRIBER_CHOICE');
 
     const other = workspaceAdmin();
@@ -286,7 +280,7 @@ describe('lifecycle: renewals, period ends and terminations on the clock (BIL-05
       return view;
     });
     const end = new Date(first.subscription?.currentPeriodEnd ?? '');
-    await runUntil(new Date(end.getTime() + HOUR_MS));
+    await h.runUntil(new Date(end.getTime() + HOUR_MS));
     const renewed = await personal(userId);
     expect(renewed.subscription).toMatchObject({ status: 'ACTIVE', currentPeriodStart: end.toISOString() });
     expect(balanceOf(renewed.credits, 'PHONE')).toBe(5);

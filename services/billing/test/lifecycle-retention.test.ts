@@ -17,11 +17,6 @@ describe('lifecycle: invoices kept 10 years after the end of their fiscal year (
     await h.stop();
   });
 
-  async function runUntil(at: string): Promise<void> {
-    await h.moveTo(at);
-    await h.billing.lifecycle.runAll();
-    await h.drainWebhooks();
-  }
 
   it('[BIL-17] an invoice survives the subscription, the account and 10 years, and is purged only once its fiscal year is 10 years over', async () => {
     const first = workspaceAdmin();
@@ -30,22 +25,22 @@ describe('lifecycle: invoices kept 10 years after the end of their fiscal year (
     await h.call(first, CANCEL, {});
     await h.publish('AccountDeleted', { userId: first.userId, deletedAt: h.clock.now().toISOString(), deletedWorkspaceId: first.workspaceId, leftWorkspaceId: null });
 
-    await runUntil('2028-01-15T09:00:00.000Z');
+    await h.runUntil('2028-01-15T09:00:00.000Z');
     const second = workspaceAdmin();
     const later = await subscribeWorkspace(h, second, { planId: 'starter-monthly', seats: 1 });
     expect(later.charge?.invoice.retainedUntil).toBe('2039-01-01T00:00:00.000Z');
     await h.call(second, CANCEL, {});
 
     // The subscriptions ended long ago; the invoices stay until the end of their retention.
-    await runUntil('2037-12-31T23:59:59.000Z');
+    await h.runUntil('2037-12-31T23:59:59.000Z');
     expect((await workspaceBilling(h, first)).invoices.edges.map((edge) => edge.node.id)).toEqual([bought.charge?.invoice.id]);
     expect(await h.invoices.countDocuments({})).toBe(2);
 
-    await runUntil('2038-01-01T00:00:00.000Z');
+    await h.runUntil('2038-01-01T00:00:00.000Z');
     expect((await workspaceBilling(h, first)).invoices.edges).toEqual([]);
     expect(await h.invoices.findById(later.charge?.invoice.id).lean()).not.toBeNull();
 
-    await runUntil('2039-01-01T00:00:00.000Z');
+    await h.runUntil('2039-01-01T00:00:00.000Z');
     expect(await h.invoices.countDocuments({})).toBe(0);
   });
 });

@@ -26,11 +26,6 @@ describe('lifecycle: suspensions for non-payment and breach (BIL-12, BIL-14)', (
     await h.stop();
   });
 
-  async function runUntil(at: Date): Promise<void> {
-    await h.moveTo(at);
-    await h.billing.lifecycle.runAll();
-    await h.drainWebhooks();
-  }
 
   /** A subscription whose renewal charge (and Stripe's automatic retries) will fail. */
   async function unpaidRenewal(admin: ReturnType<typeof workspaceAdmin>) {
@@ -38,7 +33,7 @@ describe('lifecycle: suspensions for non-payment and breach (BIL-12, BIL-14)', (
     const stored = await subscriptionOf(h, admin.workspaceId);
     await h.stripe.control.failNextCharge(stored.stripe?.customerId ?? '', { declineCode: 'insufficient_funds', times: 4 });
     const renewalAt = new Date(bought.subscription.currentPeriodEnd);
-    await runUntil(renewalAt);
+    await h.runUntil(renewalAt);
     await eventually(async () => expect((await subscriptionOf(h, admin.workspaceId)).status).toBe('SUSPENDED'));
     return { bought, stored: await subscriptionOf(h, admin.workspaceId), renewalAt };
   }
@@ -59,7 +54,7 @@ describe('lifecycle: suspensions for non-payment and breach (BIL-12, BIL-14)', (
     expect(view.subscription).toMatchObject({ status: 'SUSPENDED', suspendedFor: ['NON_PAYMENT'], terminationDueAt: plusDays(renewalAt, 15).toISOString() });
 
     // 12 days late: 3 days of interest at 3 x 2.76 % + 5 points = 13.28 % a year, plus the flat fee.
-    await runUntil(plusDays(renewalAt, 12));
+    await h.runUntil(plusDays(renewalAt, 12));
     view = await workspaceBilling(h, admin);
     const late = view.invoices.edges.find((edge) => edge.node.id === invoiceId)?.node;
     expect(late).toMatchObject({ status: 'OPEN', amountRemainingCents: 23_760 });
@@ -72,17 +67,17 @@ describe('lifecycle: suspensions for non-payment and breach (BIL-12, BIL-14)', (
     expect(view.invoices.edges.find((edge) => edge.node.id === invoiceId)?.node.status).toBe('PAID');
     await expectEvents(h, 'SubscriptionChanged', (data) => data.workspaceId === admin.workspaceId && data.status === 'ACTIVE');
     // Still a paying, active subscription: nothing ends it later.
-    await runUntil(plusDays(renewalAt, 16));
+    await h.runUntil(plusDays(renewalAt, 16));
     expect((await subscriptionOf(h, admin.workspaceId)).status).toBe('ACTIVE');
   });
 
   it('[BIL-14] still unpaid 15 days after the formal notice: terminated for NON_PAYMENT, credits forfeited, the amount stays due', async () => {
     const admin = workspaceAdmin();
     const { stored, renewalAt } = await unpaidRenewal(admin);
-    await runUntil(plusDays(renewalAt, 14));
+    await h.runUntil(plusDays(renewalAt, 14));
     expect((await subscriptionOf(h, admin.workspaceId)).status).toBe('SUSPENDED');
 
-    await runUntil(plusDays(renewalAt, 15));
+    await h.runUntil(plusDays(renewalAt, 15));
     const view = await workspaceBilling(h, admin);
     expect(view.subscription).toMatchObject({ status: 'TERMINATED', terminationReason: 'NON_PAYMENT' });
     expect(view.credits.every((credit) => credit.balance === 0)).toBe(true);
@@ -112,7 +107,7 @@ describe('lifecycle: suspensions for non-payment and breach (BIL-12, BIL-14)', (
     await h.publish('AccountReinstated', { userId: admin.userId, reinstatedAt: h.clock.now().toISOString() });
     await eventually(async () => expect((await subscriptionOf(h, admin.workspaceId)).status).toBe('ACTIVE'));
     await expectEvents(h, 'SubscriptionChanged', (data) => data.workspaceId === admin.workspaceId && data.status === 'ACTIVE');
-    await runUntil(plusDays(suspendedAt, 22));
+    await h.runUntil(plusDays(suspendedAt, 22));
     expect((await subscriptionOf(h, admin.workspaceId)).status).not.toBe('TERMINATED');
   });
 
@@ -127,11 +122,11 @@ describe('lifecycle: suspensions for non-payment and breach (BIL-12, BIL-14)', (
       regulariseBy: plusDays(suspendedAt, 7).toISOString(),
     });
     await eventually(async () => expect((await subscriptionOf(h, admin.workspaceId)).status).toBe('SUSPENDED'));
-    await runUntil(plusDays(suspendedAt, 20));
+    await h.runUntil(plusDays(suspendedAt, 20));
     expect((await subscriptionOf(h, admin.workspaceId)).status).toBe('SUSPENDED');
     expect(balanceOf((await workspaceBilling(h, admin)).credits, 'PHONE')).toBe(2400);
 
-    await runUntil(plusDays(suspendedAt, 21));
+    await h.runUntil(plusDays(suspendedAt, 21));
     const stored = await subscriptionOf(h, admin.workspaceId);
     expect(stored).toMatchObject({ status: 'TERMINATED', termination: { reason: 'BREACH', followUpsDone: true } });
     const [terminated] = await expectEvents(h, 'SubscriptionTerminated', (data) => data.workspaceId === admin.workspaceId);

@@ -42,6 +42,8 @@ export interface BillingUnderTest {
   moveTo(at: Date | string): Promise<void>;
   /** Waits until Stripe delivered every webhook queued so far. */
   drainWebhooks(): Promise<void>;
+  /** Both clocks to `at`, Stripe's renewals and webhooks delivered, then billing's lifecycle pass. */
+  runUntil(at: Date | string): Promise<void>;
   /**
    * Cancels every Stripe subscription still running (as from Stripe's dashboard) and waits for
    * billing to end them: tests that move the clock far then renew only what they created.
@@ -80,6 +82,13 @@ export async function startBillingUnderTest(start = '2027-01-01T09:00:00.000Z'):
     const drained = await stripe.control.drainWebhooks(60_000);
     if (!drained.idle) throw new Error('Stripe webhooks did not drain');
   };
+  const moveTo = async (at: Date | string) => {
+    const target = new Date(at);
+    if (target.getTime() < clock.now().getTime()) throw new Error(`the clock cannot go back to ${target.toISOString()}`);
+    clock.set(target);
+    await stripe.control.setClock(target);
+    await drainWebhooks();
+  };
   return {
     billing,
     stripe,
@@ -90,11 +99,10 @@ export async function startBillingUnderTest(start = '2027-01-01T09:00:00.000Z'):
     invoices: invoiceModel(connection),
     webhookEvents: webhookEventModel(connection),
     call: (caller, query, variables = {}) => callSubgraph(billing.url, query, { variables, caller, now: clock.now() }),
-    moveTo: async (at) => {
-      const target = new Date(at);
-      if (target.getTime() < clock.now().getTime()) throw new Error(`the clock cannot go back to ${target.toISOString()}`);
-      clock.set(target);
-      await stripe.control.setClock(target);
+    moveTo,
+    runUntil: async (at) => {
+      await moveTo(at);
+      await billing.lifecycle.runAll();
       await drainWebhooks();
     },
     drainWebhooks,
