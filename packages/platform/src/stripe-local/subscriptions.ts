@@ -480,22 +480,7 @@ function updateSubscription(context: RouteContext): SubscriptionWire {
       invoice = subscriptionInvoice(engine, subscription, 'subscription_update', { start: now, end: now });
       for (const proration of [...credits, ...charges]) addProrationLine(engine, invoice, subscription, proration, period);
     } else {
-      for (const proration of [...credits, ...charges]) {
-        createPendingItem(engine, {
-          customer: subscription.customer,
-          subscription: subscription.id,
-          subscriptionItem: proration.item.id,
-          amount: proration.amount,
-          currency: subscription.currency,
-          description: proration.description,
-          period,
-          priceId: proration.item.price.id,
-          productId: proration.item.price.product,
-          quantity: proration.quantity,
-          proration: true,
-          taxRates: proration.item.tax_rates,
-        });
-      }
+      for (const proration of [...credits, ...charges]) createProrationItem(engine, subscription, proration, period);
     }
   }
 
@@ -527,7 +512,12 @@ function updateSubscription(context: RouteContext): SubscriptionWire {
 }
 
 function addProrationLine(engine: StripeEngine, invoice: InvoiceWire, subscription: SubscriptionWire, proration: Proration, period: { start: number; end: number }): void {
-  const item = createPendingItem(engine, {
+  lineFromInvoiceItem(invoice, createProrationItem(engine, subscription, proration, period));
+}
+
+/** The pending invoice item of one proration, invoiced now or with the next invoice. */
+function createProrationItem(engine: StripeEngine, subscription: SubscriptionWire, proration: Proration, period: { start: number; end: number }) {
+  return createPendingItem(engine, {
     customer: subscription.customer,
     subscription: subscription.id,
     subscriptionItem: proration.item.id,
@@ -541,7 +531,6 @@ function addProrationLine(engine: StripeEngine, invoice: InvoiceWire, subscripti
     proration: true,
     taxRates: proration.item.tax_rates,
   });
-  lineFromInvoiceItem(invoice, item);
 }
 
 // ---- cancel ----
