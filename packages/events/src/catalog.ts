@@ -18,6 +18,112 @@ export const identifierHashSchema = z.object({
   keyVersion: z.number().int().positive(),
 });
 
+/** PRV-02: the rights a data subject can exercise. */
+export const dataSubjectRightSchema = z.enum([
+  'ACCESS',
+  'PORTABILITY',
+  'RECTIFICATION',
+  'ERASURE',
+  'RESTRICTION',
+  'OBJECTION',
+  'CONSENT_WITHDRAWAL',
+  'POST_MORTEM_DIRECTIVE',
+]);
+export type DataSubjectRight = z.infer<typeof dataSubjectRightSchema>;
+
+/** The services that hold personal data and must answer every data-subject request (PRV-05). */
+export const dataSubjectAnsweringServices = ['accounts', 'billing', 'contacts', 'analytics'] as const;
+export type DataSubjectAnsweringService = (typeof dataSubjectAnsweringServices)[number];
+
+/** One service's answer to a data-subject request (PRV-05). */
+export const dataSubjectRequestAnswerSchema = z.object({
+  requestId: id,
+  service: z.enum(dataSubjectAnsweringServices),
+  right: dataSubjectRightSchema,
+  /** CARRIED_OUT: something was done or exported; NO_DATA_HELD: nothing about this person here. */
+  outcome: z.enum(['CARRIED_OUT', 'NO_DATA_HELD']),
+  actions: z.array(
+    z.object({
+      dataCategory: z.string().min(1),
+      action: z.enum([
+        'EXPORTED',
+        'ERASED',
+        'ANONYMISED',
+        'RECTIFIED',
+        'RESTRICTED',
+        'OBJECTION_APPLIED',
+        'CONSENT_WITHDRAWN',
+        'DIRECTIVE_RECORDED',
+        'SUPPRESSED',
+      ]),
+      count: z.number().int().nonnegative(),
+      note: z.string().nullable(),
+    }),
+  ),
+  /** Data kept despite the request, restricted, and why (PRV-05: accounting under legal retention). */
+  retained: z.array(
+    z.object({
+      dataCategory: z.string().min(1),
+      legalBasis: z.string().min(1),
+      keptUntil: isoTime.nullable(),
+    }),
+  ),
+  /** ACCESS / PORTABILITY: this service's `DataSubjectExportPart`, sealed for the privacy service. */
+  sealedExport: z.string().nullable(),
+  answeredAt: isoTime,
+});
+export type DataSubjectRequestAnswer = z.infer<typeof dataSubjectRequestAnswerSchema>;
+
+/**
+ * What a service contributes to an access / portability export (PRV-02): its records about the
+ * person with purpose, legal basis and source, and who received the person's details.
+ * Travels sealed inside the answer event; the privacy service assembles one JSON document.
+ */
+export const dataSubjectExportPartSchema = z.object({
+  records: z.array(
+    z.object({
+      dataCategory: z.string().min(1),
+      description: z.string().min(1),
+      purpose: z.string().min(1),
+      legalBasis: z.string().min(1),
+      source: z.string().min(1),
+      data: z.unknown(),
+    }),
+  ),
+  recipients: z.array(
+    z.object({
+      workspaceId: id.nullable(),
+      userId: id.nullable(),
+      fields: z.array(z.string()),
+      receivedAt: isoTime,
+    }),
+  ),
+});
+export type DataSubjectExportPart = z.infer<typeof dataSubjectExportPartSchema>;
+
+/** RECTIFICATION corrections and POST_MORTEM_DIRECTIVE text, sealed inside DataSubjectRequestOpened. */
+export const dataSubjectRequestDetailsSchema = z.object({
+  corrections: z.array(z.object({ field: z.enum(['FULL_NAME', 'JOB_TITLE', 'COMPANY_NAME', 'LOCATION']), value: z.string().min(1).max(200) })),
+  directive: z.string().max(4000).nullable(),
+});
+export type DataSubjectRequestDetails = z.infer<typeof dataSubjectRequestDetailsSchema>;
+
+/** PRV-07: one retention pass of one service over one data category. */
+export const retentionRunReportSchema = z.object({
+  runId: id,
+  service: z.enum(serviceNames),
+  dataCategory: z.string().min(1),
+  dryRun: z.boolean(),
+  /** Records older than this (by the category's trigger) were due. */
+  cutoff: isoTime,
+  /** Due records found; in a dry run nothing is deleted. */
+  due: z.number().int().nonnegative(),
+  deleted: z.number().int().nonnegative(),
+  ranAt: isoTime,
+  finishedAt: isoTime,
+});
+export type RetentionRunReport = z.infer<typeof retentionRunReportSchema>;
+
 export const eventCatalog = {
   AccountCreated: {
     source: 'accounts',
@@ -232,34 +338,44 @@ export const eventCatalog = {
       expiresAt: isoTime,
     }),
   },
+  /**
+   * PRV-05: a data-subject request whose requester's identity is verified (PRV-03): never before.
+   * Every service holding personal data carries out its part and answers with its
+   * `DataSubjectRequestAnsweredBy<Service>` event.
+   */
   DataSubjectRequestOpened: {
     source: 'privacy',
     data: z.object({
       requestId: id,
-      right: z.enum([
-        'ACCESS',
-        'PORTABILITY',
-        'RECTIFICATION',
-        'ERASURE',
-        'RESTRICTION',
-        'OBJECTION',
-        'CONSENT_WITHDRAWAL',
-        'POST_MORTEM_DIRECTIVE',
-      ]),
+      right: dataSubjectRightSchema,
+      /** The requester's account, when they filed it signed in (or their verified e-mail matched one). */
       userId: id.nullable(),
+      /** Keyed hashes of the verified e-mail and of any phone / profile URL they gave with it. */
       identifiers: z.array(identifierHashSchema),
+      /** RECTIFICATION corrections / POST_MORTEM_DIRECTIVE text, sealed for services (`sealDataSubjectPayload`). */
+      sealedDetails: z.string().nullable(),
       dueAt: isoTime,
       openedAt: isoTime,
     }),
   },
+  DataSubjectRequestAnsweredByAccounts: { source: 'accounts', data: dataSubjectRequestAnswerSchema },
+  DataSubjectRequestAnsweredByBilling: { source: 'billing', data: dataSubjectRequestAnswerSchema },
+  DataSubjectRequestAnsweredByContacts: { source: 'contacts', data: dataSubjectRequestAnswerSchema },
+  DataSubjectRequestAnsweredByAnalytics: { source: 'analytics', data: dataSubjectRequestAnswerSchema },
   DataSubjectRequestCompleted: {
     source: 'privacy',
     data: z.object({
       requestId: id,
+      right: dataSubjectRightSchema,
       outcome: z.enum(['COMPLETED', 'DENIED', 'REVOKED']),
       completedAt: isoTime,
     }),
   },
+  /** PRV-07: what one service's retention job deleted (or, in a dry run, would delete). */
+  RetentionRunReportedByAccounts: { source: 'accounts', data: retentionRunReportSchema },
+  RetentionRunReportedByBilling: { source: 'billing', data: retentionRunReportSchema },
+  RetentionRunReportedByContacts: { source: 'contacts', data: retentionRunReportSchema },
+  RetentionRunReportedByAnalytics: { source: 'analytics', data: retentionRunReportSchema },
 } as const satisfies Record<string, { source: ServiceName; data: z.ZodType }>;
 
 export type EventName = keyof typeof eventCatalog;

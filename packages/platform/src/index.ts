@@ -31,3 +31,6 @@ export * from './graphql/relay';
 export * from './mongo/reference-data';
 export * from './service/periodic-job';
 export * from './stripe-local';
+export * from './privacy/data-subject-seal';
+export * from './privacy/data-subject-answer';
+export * from './privacy/retention-report';

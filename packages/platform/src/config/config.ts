@@ -11,6 +11,7 @@ export class ConfigError extends Error {
 export const DEV_GATEWAY_SECRET = 'dev-only-gateway-identity-secret-change-me-0123456789';
 export const DEV_ACCESS_TOKEN_SECRET = 'dev-only-access-token-secret-change-me-0123456789ab';
 export const DEV_SUPPRESSION_KEY = 'dev-only-suppression-hmac-key-change-me-0123456789ab';
+export const DEV_DATA_SUBJECT_SEAL_KEY = 'dev-only-data-subject-seal-key-change-me-0123456789';
 
 const secret = (devDefault: string) => z.string().min(32).default(devDefault);
 
@@ -40,7 +41,7 @@ export function loadConfig<S extends z.ZodRawShape>(
   }
   const config = result.data as z.infer<z.ZodObject<S>> & Record<string, unknown>;
   if (config.NODE_ENV === 'production') {
-    const devSecrets = new Set([DEV_GATEWAY_SECRET, DEV_ACCESS_TOKEN_SECRET, DEV_SUPPRESSION_KEY]);
+    const devSecrets = new Set([DEV_GATEWAY_SECRET, DEV_ACCESS_TOKEN_SECRET, DEV_SUPPRESSION_KEY, DEV_DATA_SUBJECT_SEAL_KEY]);
     const leaked = Object.entries(config)
       .filter(([, value]) => typeof value === 'string' && devSecrets.has(value))
       .map(([key]) => `${key}: a development default cannot be used in production`);

@@ -5,7 +5,7 @@ import type { Express } from 'express';
 import { z } from 'zod';
 import type { ServiceName } from '@leadgraph/events';
 import { systemClock, type Clock } from '../clock/clock';
-import { baseServiceConfigShape } from '../config/config';
+import { DEV_DATA_SUBJECT_SEAL_KEY, baseServiceConfigShape } from '../config/config';
 import { createLogger, type Logger } from '../logging/logger';
 import { connectMongo, isMongoReady, syncIndexes } from '../mongo/connection';
 import { EventBus } from '../bus/event-bus';
@@ -21,6 +21,8 @@ export function subgraphServiceConfigShape(service: ServiceName, defaultPort: nu
     PORT: z.coerce.number().int().min(0).max(65535).default(defaultPort),
     MONGO_URL: z.string().default('mongodb://127.0.0.1:27017'),
     MONGO_DB: z.string().default(`leadgraph_${service}`),
+    /** Seals personal data inside data-subject request events (PRV-05); the same on every subgraph. */
+    DATA_SUBJECT_SEAL_KEY: z.string().min(32).default(DEV_DATA_SUBJECT_SEAL_KEY),
   };
 }
 
@@ -31,6 +33,7 @@ export interface SubgraphServiceConfig {
   PORT: number;
   MONGO_URL: string;
   MONGO_DB: string;
+  DATA_SUBJECT_SEAL_KEY: string;
   NATS_URL: string;
   GATEWAY_SECRET: string;
 }

@@ -1,0 +1,79 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import { createEvent, type DataSubjectAnsweringService, type DataSubjectRequestAnswer, type EventName } from '@leadgraph/events';
+import { addOutboxIndex, outboxSchemaFields, pushToOutbox, type WithOutbox } from '../bus/outbox';
+import type { Clock } from '../clock/clock';
+
+/** The event each answering service publishes for PRV-05. */
+export const dataSubjectAnswerEventName = {
+  accounts: 'DataSubjectRequestAnsweredByAccounts',
+  billing: 'DataSubjectRequestAnsweredByBilling',
+  contacts: 'DataSubjectRequestAnsweredByContacts',
+  analytics: 'DataSubjectRequestAnsweredByAnalytics',
+} as const satisfies Record<DataSubjectAnsweringService, EventName>;
+
+/**
+ * A service's record of having answered one data-subject request (PRV-05), carrying the answer
+ * event in its outbox. One document per request: a redelivered request is answered once.
+ * The sealed export is not kept here once published: only what was done.
+ */
+export interface DataSubjectAnswerDocument extends WithOutbox {
+  _id: string;
+  right: DataSubjectRequestAnswer['right'];
+  outcome: DataSubjectRequestAnswer['outcome'];
+  actions: DataSubjectRequestAnswer['actions'];
+  retained: DataSubjectRequestAnswer['retained'];
+  answeredAt: Date;
+}
+
+const answerSchema = new Schema<DataSubjectAnswerDocument>(
+  {
+    _id: { type: String, required: true },
+    right: { type: String, required: true },
+    outcome: { type: String, required: true },
+    actions: { type: Schema.Types.Mixed, required: true },
+    retained: { type: Schema.Types.Mixed, required: true },
+    answeredAt: { type: Date, required: true },
+    ...outboxSchemaFields,
+  },
+  { collection: 'data_subject_answers', versionKey: false },
+);
+addOutboxIndex(answerSchema);
+
+export type DataSubjectAnswerModel = Model<DataSubjectAnswerDocument>;
+
+export function dataSubjectAnswerModel(connection: Connection): DataSubjectAnswerModel {
+  return (connection.models.DataSubjectAnswer as DataSubjectAnswerModel | undefined) ?? connection.model<DataSubjectAnswerDocument>('DataSubjectAnswer', answerSchema);
+}
+
+/**
+ * Stores the answer with its event in one insert. Returns false when this request was already
+ * answered (a redelivery): nothing is published twice.
+ */
+export async function recordDataSubjectAnswer(
+  model: DataSubjectAnswerModel,
+  service: DataSubjectAnsweringService,
+  answer: Omit<DataSubjectRequestAnswer, 'service' | 'answeredAt'>,
+  clock: Clock,
+): Promise<boolean> {
+  const answeredAt = clock.now();
+  const event = createEvent(
+    dataSubjectAnswerEventName[service],
+    { ...answer, service, answeredAt: answeredAt.toISOString() },
+    { subject: `data-subject-request/${answer.requestId}`, time: answeredAt, id: `dsr-answer-${service}-${answer.requestId}` },
+  );
+  const result = await model.updateOne(
+    { _id: answer.requestId },
+    {
+      $setOnInsert: {
+        right: answer.right,
+        outcome: answer.outcome,
+        actions: answer.actions,
+        retained: answer.retained,
+        answeredAt,
+        outbox: pushToOutbox(event).outbox.$each,
+      },
+    },
+    { upsert: true },
+  );
+  return result.upsertedCount === 1;
+}
