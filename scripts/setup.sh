@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what a fresh machine is missing: npm packages, nats-server, Java + Maven and the
-# embedded MongoDB launcher. Idempotent; skips what MONGO_URL / NATS_URL make unnecessary.
+# Installs what a fresh machine is missing: npm packages, nats-server, Java + Maven, the
+# embedded MongoDB launcher and chromium. Idempotent; skips what MONGO_URL / NATS_URL make unnecessary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,6 +25,13 @@ if [ -z "${MONGO_URL:-}" ]; then
     echo "setup: building the embedded MongoDB launcher (mongo-java-server)"
     mvn -q -B -f infra/mongo-launcher/pom.xml package
   fi
+fi
+
+# The opt-out page's browser test (gateway/test/opt-out-chromium-e2e.test.ts) drives Debian's
+# chromium through playwright-core, which never downloads a browser of its own.
+if [ ! -x /usr/bin/chromium ]; then
+  echo "setup: installing chromium (Debian package, for the headless browser tests)"
+  apt_install --no-install-recommends chromium
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
