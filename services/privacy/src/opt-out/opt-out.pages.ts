@@ -1,9 +1,7 @@
-import { OPT_OUT_CODE_TTL_MS, OPT_OUT_MAX_ATTEMPTS, PHONE_COUNTRIES, type FieldError, type Language, type OptOutForm } from './opt-out.service';
+import { errorSummary, escapeHtml, field, inputAttributes, publicPageLayout } from '../public-pages/public-page.layout';
 
-/** Every dynamic value goes through this before reaching HTML. */
-export function escapeHtml(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
+export { escapeHtml };
+import { OPT_OUT_CODE_TTL_MS, OPT_OUT_MAX_ATTEMPTS, PHONE_COUNTRIES, type FieldError, type Language, type OptOutForm } from './opt-out.service';
 
 const minutes = OPT_OUT_CODE_TTL_MS / 60_000;
 
@@ -86,55 +84,6 @@ export function pageTexts(language: Language) {
   return texts[language];
 }
 
-const styles = `
-body{font-family:system-ui,sans-serif;font-size:1.0625rem;line-height:1.5;color:#1a1a1a;background:#fff;max-width:40rem;margin:2rem auto;padding:0 1rem}
-h1{font-size:1.75rem}label{display:block;font-weight:600;margin-top:1.25rem}
-input,select{font:inherit;display:block;width:100%;box-sizing:border-box;padding:.5rem;border:2px solid #4a4a4a;border-radius:4px;margin-top:.25rem;color:#1a1a1a;background:#fff}
-button{font:inherit;margin-top:1.5rem;padding:.6rem 1.2rem;background:#0b4f8a;color:#fff;border:2px solid #0b4f8a;border-radius:4px;cursor:pointer}
-a{color:#0b4f8a}
-:focus-visible{outline:3px solid #b34700;outline-offset:2px}
-.error{color:#a4000f;font-weight:600;margin:.25rem 0 0}
-input[aria-invalid=true]{border-color:#a4000f}
-.summary{border:3px solid #a4000f;padding:.5rem 1rem;margin:1rem 0}
-nav{margin-bottom:1rem}`;
-
-function layout(language: Language, title: string, body: string): string {
-  const other: Language = language === 'fr' ? 'en' : 'fr';
-  return `<!doctype html>
-<html lang="${language}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>${styles}</style>
-</head>
-<body>
-<nav><a href="/opt-out?lang=${other}" lang="${other}">${other === 'fr' ? 'Français' : 'English'}</a></nav>
-<main>
-<h1>${escapeHtml(title)}</h1>
-${body}
-</main>
-</body>
-</html>`;
-}
-
-function field(name: string, label: string, input: string, error: string | undefined): string {
-  return `<label for="${name}">${escapeHtml(label)}</label>
-${input}
-${error ? `<p class="error" id="${name}-error">${escapeHtml(error)}</p>` : ''}`;
-}
-
-function inputAttributes(name: string, error: string | undefined): string {
-  return `id="${name}" name="${name}"${error ? ` aria-invalid="true" aria-describedby="${name}-error"` : ''}`;
-}
-
-function summary(language: Language, messages: string[]): string {
-  if (messages.length === 0) return '';
-  return `<div class="summary" role="alert"><h2>${escapeHtml(pageTexts(language).errorSummary)}</h2><ul>${messages
-    .map((message) => `<li>${escapeHtml(message)}</li>`)
-    .join('')}</ul></div>`;
-}
-
 export function requestPage(
   language: Language,
   form: OptOutForm,
@@ -148,10 +97,11 @@ export function requestPage(
   const countries = PHONE_COUNTRIES.map(
     (code) => `<option value="${code}"${form.country.toUpperCase() === code ? ' selected' : ''}>${code}</option>`,
   ).join('');
-  return layout(
+  return publicPageLayout(
+    '/opt-out',
     language,
     t.title,
-    `${summary(language, messages)}
+    `${errorSummary(t.errorSummary, messages)}
 <p>${escapeHtml(t.intro)}</p>
 <p>${escapeHtml(t.phoneNote)}</p>
 <form method="post" action="/opt-out" novalidate>
@@ -167,10 +117,11 @@ ${field('profileUrl', t.profileUrl, `<input type="url" ${inputAttributes('profil
 
 export function codePage(language: Language, requestId: string, error?: string): string {
   const t = pageTexts(language);
-  return layout(
+  return publicPageLayout(
+    '/opt-out',
     language,
     t.checkTitle,
-    `${summary(language, error ? [error] : [])}
+    `${errorSummary(t.errorSummary, error ? [error] : [])}
 <p>${escapeHtml(t.checkIntro)}</p>
 <form method="post" action="/opt-out/confirm" novalidate>
 <input type="hidden" name="lang" value="${language}">
@@ -184,5 +135,5 @@ ${field('code', t.code, `<input type="text" ${inputAttributes('code', error)} in
 
 export function donePage(language: Language): string {
   const t = pageTexts(language);
-  return layout(language, t.doneTitle, `<p role="status">${escapeHtml(t.done)}</p>`);
+  return publicPageLayout('/opt-out', language, t.doneTitle, `<p role="status">${escapeHtml(t.done)}</p>`);
 }
