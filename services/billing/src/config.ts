@@ -17,6 +17,11 @@ export const billingConfigShape = {
   BILLING_JOB_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   /** Last day of the fiscal year (MM-DD), from which invoice retention is counted (BIL-17). */
   FISCAL_YEAR_END: z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'MM-DD').default('12-31'),
+  /** The scheduled retention pass (PRV-07) only counts and reports what is due, deleting nothing. */
+  RETENTION_DRY_RUN: z
+    .enum(['true', 'false'], { message: "'true' or 'false'" })
+    .default('false')
+    .transform((value) => value === 'true'),
 };
 
 export type BillingConfig = z.infer<z.ZodObject<typeof billingConfigShape>>;

@@ -3,7 +3,9 @@ import {
   Mailer,
   OutboxRelay,
   connectServiceInfra,
+  dataSubjectAnswerModel,
   instanceContainer,
+  retentionRunReportModel,
   runServiceMain,
   schedulePeriodicJob,
   serveSubgraphService,
@@ -12,6 +14,9 @@ import {
   type ServiceOverrides,
 } from '@leadgraph/platform';
 import { loadBillingConfig, type BillingConfig } from './config';
+import { dataSubjectRequestConsumers } from './data-subject-requests/data-subject-request.events';
+import { DataSubjectRequestService } from './data-subject-requests/data-subject-request.service';
+import { RetentionService } from './retention/retention.service';
 import { creditAccountModel, creditLedgerModel } from './credits/credit.model';
 import {
   CreditAdminResolver,
@@ -62,6 +67,9 @@ import { WebhookService } from './webhooks/webhook.service';
 export interface RunningBillingService extends RunningService {
   lifecycle: LifecycleService;
   plans: PlanService;
+  /** The reported retention pass over accounting records (PRV-07, BIL-17). */
+  retention: RetentionService;
+  dataSubjectRequests: DataSubjectRequestService;
 }
 
 /** Composition root of the billing subgraph. */
@@ -114,7 +122,26 @@ export async function startBillingService(config: BillingConfig, overrides: Serv
     outboxWritten: () => relay.nudge(),
   });
   const webhookService = new WebhookService(webhookEventModel(connection), stripeBilling, subscriptionService, config.STRIPE_WEBHOOK_SECRET, clock, logger);
-  const lifecycle = new LifecycleService(subscriptionService, planService, invoiceService, webhookService, clock, logger);
+  // PRV-07: the invoice purge (BIL-17) runs as a reported retention pass, a dry run when configured.
+  const retentionReports = retentionRunReportModel(connection);
+  const retention = new RetentionService(invoiceService, retentionReports, clock, logger, config.RETENTION_DRY_RUN, () => relay.nudge());
+  const lifecycle = new LifecycleService(subscriptionService, planService, invoiceService, webhookService, clock, logger, retention);
+  // PRV-02, PRV-05: billing's part of verified data-subject requests, each answered once.
+  const dataSubjectAnswers = dataSubjectAnswerModel(connection);
+  const dataSubjectRequests = new DataSubjectRequestService({
+    subscriptions,
+    invoices: invoiceModel(connection),
+    paymentMethods: paymentMethodModel(connection),
+    stripeCustomers: stripeCustomerModel(connection),
+    creditAccounts,
+    creditLedger: creditLedgerModel(connection),
+    stripe: stripeBilling,
+    answers: dataSubjectAnswers,
+    sealKey: config.DATA_SUBJECT_SEAL_KEY,
+    clock,
+    logger,
+    outboxWritten: () => relay.nudge(),
+  });
   // Reference data first: quotes must never run against a half-seeded catalogue.
   await vatService.seedCountries();
   await planService.seedCatalogue();
@@ -134,8 +161,16 @@ export async function startBillingService(config: BillingConfig, overrides: Serv
       Workspace: { __resolveReference: resolveCreditWorkspaceReference },
     },
   );
-  // No aggregate publishes events yet; the relay is there for the ones that will.
-  const relay = new OutboxRelay(bus, [creditAccounts as unknown as OutboxModel, subscriptions as unknown as OutboxModel], logger);
+  const relay = new OutboxRelay(
+    bus,
+    [
+      creditAccounts as unknown as OutboxModel,
+      subscriptions as unknown as OutboxModel,
+      dataSubjectAnswers as unknown as OutboxModel,
+      retentionReports as unknown as OutboxModel,
+    ],
+    logger,
+  );
   creditLedger.startRelay();
   const creditJobs = [
     schedulePeriodicJob('credit-ledger-relay', config.BILLING_JOB_INTERVAL_SECONDS * 1000, () => creditLedger.relayLedger(), logger),
@@ -150,12 +185,13 @@ export async function startBillingService(config: BillingConfig, overrides: Serv
       ...creditConsumers,
       ...lifecycleEventConsumers({ bus, connection, clock, logger, subscriptions: subscriptionService }),
       ...workspaceRosterConsumers({ bus, connection, clock, logger, rosters: rosterService }),
+      ...dataSubjectRequestConsumers({ bus, connection, clock, logger, requests: dataSubjectRequests }),
     ],
     rpc: serveCreditRpcs(bus, creditLedger, logger),
     routes: stripeWebhookRoute(webhookService, logger),
     onStop: [...creditJobs, () => creditLedger.stopRelay(), stopLifecycle, () => mailer.close()],
   });
-  return Object.assign(running, { lifecycle, plans: planService });
+  return Object.assign(running, { lifecycle, plans: planService, retention, dataSubjectRequests });
 }
 
 if (require.main === module) runServiceMain(() => startBillingService(loadBillingConfig()));

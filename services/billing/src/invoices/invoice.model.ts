@@ -59,6 +59,11 @@ export interface InvoiceDocument {
   /** An overdue invoice's late charges, once claimed for billing (BIL-14). */
   lateChargesBilling: LateChargesBilling | null;
   retainedUntil: Date;
+  /**
+   * Set when the person it concerns asked for erasure or restriction (PRV-05): the invoice is kept
+   * for its legal retention only, used for nothing but accounting and legal obligations.
+   */
+  processingRestrictedAt?: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -111,6 +116,7 @@ const invoiceSchema = new Schema<InvoiceDocument>(
       default: null,
     },
     retainedUntil: { type: Date, required: true },
+    processingRestrictedAt: { type: Date, default: null },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
   },

@@ -181,12 +181,16 @@ export class InvoiceService {
     return rows.flatMap((row) => (row.lateChargesBilling ? [{ invoiceId: row._id, countedTo: row.lateChargesBilling.countedTo }] : []));
   }
 
+  /** How many invoices a purge at `now` would delete (PRV-07 dry runs): the purge's own filter. */
+  async countExpired(now: Date = this.clock.now()): Promise<number> {
+    return this.invoices.countDocuments({ retainedUntil: { $lte: now } });
+  }
+
   /**
    * Deletes the invoices whose legal retention is over (BIL-17). The filter is the retention
    * itself: no invoice can leave before its date, whatever calls this.
    */
-  async purgeExpired(): Promise<number> {
-    const now = this.clock.now();
+  async purgeExpired(now: Date = this.clock.now()): Promise<number> {
     const result = await this.invoices.deleteMany({ retainedUntil: { $lte: now } });
     if (result.deletedCount > 0) this.logger.info({ purged: result.deletedCount }, 'invoices past their retention purged');
     return result.deletedCount;

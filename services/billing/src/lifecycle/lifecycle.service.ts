@@ -15,7 +15,7 @@ export interface LifecycleReport {
 /**
  * The subscription lifecycle on the injected clock: renewals and period ends (BIL-05, BIL-10,
  * BIL-13), formal notices and terminations of suspended subscriptions (BIL-12, BIL-14), price
- * revision notices (BIL-15), invoice retention (BIL-17) and the retries of interrupted work.
+ * revision notices (BIL-15), invoice retention (BIL-17, reported for PRV-07) and the retries of interrupted work.
  * The periodic job calls `runAll`; tests call it (or one step) after moving the clock.
  */
 export class LifecycleService {
@@ -26,6 +26,8 @@ export class LifecycleService {
     private readonly webhooks: WebhookService,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    /** The reported retention pass over invoices (PRV-07); without it, the bare BIL-17 purge. */
+    private readonly retention: { runAccounting(): Promise<{ deleted: number }> } | null = null,
   ) {}
 
   async runAll(): Promise<LifecycleReport> {
@@ -34,7 +36,7 @@ export class LifecycleService {
     const renewed = await this.runRenewals();
     const terminatedForSuspension = await this.runSuspensions();
     const priceNotices = await this.runPriceRevisionNotices();
-    const invoicesPurged = await this.invoices.purgeExpired();
+    const invoicesPurged = this.retention ? (await this.retention.runAccounting()).deleted : await this.invoices.purgeExpired();
     return { renewed, terminatedForSuspension, priceNotices, invoicesPurged, webhooksRetried };
   }
 

@@ -27,6 +27,19 @@ export interface BuyerDetails {
   reverseCharge: boolean;
 }
 
+/** Metadata key of the billing contact's full name on a Stripe customer. */
+export const CONTACT_NAME_METADATA = 'leadgraph_contact_name';
+
+/** What Stripe keeps about a customer, as an access export shows it (PRV-02). */
+export interface StripeCustomerProfile {
+  name: string | null;
+  contactName: string | null;
+  email: string | null;
+  phone: string | null;
+  address: { line1: string | null; line2: string | null; postalCode: string | null; city: string | null; state: string | null; country: string | null } | null;
+  taxIds: Array<{ type: string; value: string }>;
+}
+
 export interface OneOffLine {
   description: string;
   amountCents: number;
@@ -118,6 +131,65 @@ export class StripeBilling {
       await this.stripe.customers.update(customerId, { invoice_settings: { default_payment_method: summary.stripePaymentMethodId } });
     }
     return summary;
+  }
+
+  /**
+   * What Stripe holds about a customer for a data-subject access request (PRV-02): name, e-mail,
+   * phone, address, VAT ids and the contact name we keep in its metadata. Never card data (Stripe
+   * keeps it; we cannot read it). Null when Stripe no longer knows the customer.
+   */
+  async customerProfile(customerId: string): Promise<StripeCustomerProfile | null> {
+    let customer: Stripe.Customer | Stripe.DeletedCustomer;
+    try {
+      customer = await this.stripe.customers.retrieve(customerId);
+    } catch (error) {
+      if (isMissingResource(error)) return null;
+      throw error;
+    }
+    if (customer.deleted) return null;
+    const address = customer.address;
+    return {
+      name: customer.name ?? null,
+      contactName: customer.metadata?.[CONTACT_NAME_METADATA] ?? null,
+      email: customer.email ?? null,
+      phone: customer.phone ?? null,
+      address: address
+        ? { line1: address.line1, line2: address.line2, postalCode: address.postal_code, city: address.city, state: address.state, country: address.country }
+        : null,
+      taxIds: (customer.tax_ids?.data ?? []).map((taxId) => ({ type: taxId.type, value: taxId.value })),
+    };
+  }
+
+  /**
+   * Rectified names for the invoices Stripe issues from now on (PRV-02): `name` is the name
+   * invoices are addressed to (the company), the contact's full name rides in the metadata.
+   * Issued invoices are never altered.
+   */
+  async rectifyCustomer(customerId: string, names: { name?: string; contactName?: string }): Promise<void> {
+    await this.stripe.customers.update(customerId, {
+      ...(names.name !== undefined ? { name: names.name } : {}),
+      ...(names.contactName !== undefined ? { metadata: { [CONTACT_NAME_METADATA]: names.contactName } } : {}),
+    });
+  }
+
+  /** Erasure (PRV-02): the customer's contact e-mail and phone go; name, address and VAT ids stay for accounting. */
+  async eraseCustomerContact(customerId: string): Promise<void> {
+    try {
+      await this.stripe.customers.update(customerId, { email: '', phone: '', metadata: { [CONTACT_NAME_METADATA]: '' } });
+    } catch (error) {
+      if (!isMissingResource(error)) throw error;
+    }
+  }
+
+  /** Detaches a payment method from its customer (erasure, PRV-02); one already detached or unknown is fine. */
+  async detachPaymentMethod(paymentMethodId: string): Promise<void> {
+    try {
+      await this.stripe.paymentMethods.detach(paymentMethodId);
+    } catch (error) {
+      // Unknown, or no longer attached to any customer: the goal is reached.
+      if (error instanceof Stripe.errors.StripeInvalidRequestError) return;
+      throw error;
+    }
   }
 
   /** The Stripe price billing `pricePerSeatCents` per seat and period for a plan (made once). */

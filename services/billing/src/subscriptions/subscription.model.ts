@@ -191,6 +191,8 @@ export interface SubscriptionDocument extends WithOutbox {
   /** Grants decided with a state change and not yet confirmed written to the ledger. */
   pendingGrants: GrantOrder[];
   termination: Termination | null;
+  /** Processing restricted at the subscriber's request (PRV-02, PRV-05): contract and legal obligations only. */
+  processingRestrictedAt?: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -333,6 +335,7 @@ const subscriptionSchema = new Schema<SubscriptionDocument>(
       ),
       default: null,
     },
+    processingRestrictedAt: { type: Date, default: null },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     ...outboxSchemaFields,

@@ -1,0 +1,324 @@
+import { dataSubjectRequestDetailsSchema, type DataSubjectRequestDetails } from '@leadgraph/events';
+import {
+  openDataSubjectPayload,
+  recordDataSubjectAnswer,
+  sealDataSubjectPayload,
+  type Clock,
+  type DataSubjectAnswerModel,
+  type Logger,
+} from '@leadgraph/platform';
+import type { CreditAccountDocument, CreditAccountModel, CreditLedgerEntryDocument, CreditLedgerModel } from '../credits/credit.model';
+import type { InvoiceDocument, InvoiceModel } from '../invoices/invoice.model';
+import type { PaymentMethodDocument, PaymentMethodModel } from '../payment-methods/payment-method.model';
+import type { StripeCustomerDocument, StripeCustomerModel } from '../stripe/stripe.model';
+import type { StripeBilling } from '../stripe/stripe.service';
+import { liveKeyOf, type SubscriptionDocument, type SubscriptionModel } from '../subscriptions/subscription.model';
+import {
+  accountingKeptUntil,
+  answersWithoutAction,
+  billingExportPart,
+  erasureAnswer,
+  exportAnswer,
+  exportCounts,
+  hasNameCorrections,
+  holdsData,
+  isLiveSubscription,
+  mayErasePersonalCredits,
+  nameCorrections,
+  noDataHeld,
+  objectionAnswer,
+  rectificationAnswer,
+  restrictionAnswer,
+  type BillingAnswer,
+  type BillingSnapshot,
+} from './data-subject-request.rules';
+import type { DataSubjectRequestOpened } from './data-subject-request.types';
+
+/** The user id put in place of an erased person's on the workspace pools' ledger lines. */
+export const ERASED_USER_ID = 'erased-user';
+
+export interface DataSubjectRequestDependencies {
+  subscriptions: SubscriptionModel;
+  invoices: InvoiceModel;
+  paymentMethods: PaymentMethodModel;
+  stripeCustomers: StripeCustomerModel;
+  creditAccounts: CreditAccountModel;
+  creditLedger: CreditLedgerModel;
+  stripe: Pick<StripeBilling, 'customerProfile' | 'rectifyCustomer' | 'eraseCustomerContact' | 'detachPaymentMethod'>;
+  answers: DataSubjectAnswerModel;
+  sealKey: string;
+  clock: Clock;
+  logger: Logger;
+  outboxWritten: () => void;
+}
+
+/** What billing holds about one user, read once per request. */
+interface PersonRecords {
+  userId: string;
+  subscriptions: SubscriptionDocument[];
+  /** Owners (`WORKSPACE:<id>`, `USER:<id>`) whose billing is theirs: no live subscription of someone else. */
+  ownOwnerKeys: string[];
+  customers: StripeCustomerDocument[];
+  paymentMethods: PaymentMethodDocument[];
+  invoices: InvoiceDocument[];
+  personalAccount: CreditAccountDocument | null;
+  ledger: CreditLedgerEntryDocument[];
+  budgetAccounts: CreditAccountDocument[];
+}
+
+/**
+ * Billing's part of data-subject requests (PRV-02, PRV-05): the person is matched by their user
+ * id (the subscriber of subscriptions, the owner of personal credits, the member budgets are set
+ * on); each request is carried out once and answered once with `DataSubjectRequestAnsweredByBilling`.
+ * Invoices and the accounting data on them stay for their legal retention (BIL-17), restricted.
+ */
+export class DataSubjectRequestService {
+  constructor(private readonly deps: DataSubjectRequestDependencies) {}
+
+  /** Carries out and answers a verified request; false when it was already answered (a redelivery). */
+  async handle(request: DataSubjectRequestOpened): Promise<boolean> {
+    const { answers, clock, logger } = this.deps;
+    if (await answers.exists({ _id: request.requestId })) return false;
+    const answer = await this.carryOut(request);
+    const recorded = await recordDataSubjectAnswer(answers, 'billing', answer, clock);
+    if (recorded) {
+      this.deps.outboxWritten();
+      logger.info({ requestId: request.requestId, right: request.right, outcome: answer.outcome }, 'data-subject request answered');
+    }
+    return recorded;
+  }
+
+  private async carryOut(request: DataSubjectRequestOpened): Promise<BillingAnswer> {
+    const { requestId, right } = request;
+    // Billing knows people only by their account: without a user id, it holds nothing on them.
+    if (!request.userId || answersWithoutAction(right)) return noDataHeld(requestId, right);
+    const person = await this.recordsOf(request.userId);
+    const held = holdsData({
+      subscriptions: person.subscriptions.length,
+      personalCreditAccount: person.personalAccount !== null,
+      budgets: person.budgetAccounts.length,
+      ledgerEntriesAsActor: person.ledger.length,
+    });
+    if (!held) return noDataHeld(requestId, right);
+    switch (right) {
+      case 'ACCESS':
+      case 'PORTABILITY': {
+        const snapshot = await this.snapshotOf(person);
+        return exportAnswer(requestId, right, exportCounts(snapshot), sealDataSubjectPayload(billingExportPart(snapshot), this.deps.sealKey));
+      }
+      case 'ERASURE':
+        return this.erase(requestId, person);
+      case 'RESTRICTION': {
+        const counts = await this.restrict(person);
+        return restrictionAnswer(requestId, counts);
+      }
+      case 'RECTIFICATION':
+        return this.rectify(requestId, person, this.detailsOf(request));
+      case 'OBJECTION':
+        return objectionAnswer(requestId, person.subscriptions.length);
+      default:
+        return noDataHeld(requestId, right);
+    }
+  }
+
+  private detailsOf(request: DataSubjectRequestOpened): DataSubjectRequestDetails | null {
+    if (!request.sealedDetails) return null;
+    // A payload that does not open is a key misconfiguration: failing lets the consumer retry and dead-letter it.
+    return dataSubjectRequestDetailsSchema.parse(openDataSubjectPayload(request.sealedDetails, this.deps.sealKey));
+  }
+
+  private async recordsOf(userId: string): Promise<PersonRecords> {
+    const { subscriptions, stripeCustomers, paymentMethods, invoices, creditAccounts, creditLedger } = this.deps;
+    const theirs = await subscriptions.find({ subscriberUserId: userId }).sort({ createdAt: 1 }).lean<SubscriptionDocument[]>();
+    const ownerKeys = [...new Set(theirs.map((subscription) => liveKeyOf(subscription.owner)))];
+    // A workspace now billed to someone else's running subscription: its customer and payment methods are not theirs.
+    const othersLive = await subscriptions
+      .find({ liveKey: { $in: ownerKeys }, subscriberUserId: { $ne: userId } }, { liveKey: 1 })
+      .lean<Array<Pick<SubscriptionDocument, 'liveKey'>>>();
+    const foreign = new Set(othersLive.map((subscription) => subscription.liveKey));
+    const ownOwnerKeys = ownerKeys.filter((key) => !foreign.has(key));
+    const ownOwners = theirs.map((subscription) => subscription.owner).filter((owner) => ownOwnerKeys.includes(liveKeyOf(owner)));
+    const ownerFilter = ownOwners.map((owner) => ({ 'owner.ownerType': owner.ownerType, 'owner.ownerId': owner.ownerId }));
+    return {
+      userId,
+      subscriptions: theirs,
+      ownOwnerKeys,
+      customers: ownOwnerKeys.length > 0 ? await stripeCustomers.find({ _id: { $in: ownOwnerKeys } }).lean<StripeCustomerDocument[]>() : [],
+      paymentMethods: ownerFilter.length > 0 ? await paymentMethods.find({ $or: ownerFilter }).sort({ attachedAt: 1 }).lean<PaymentMethodDocument[]>() : [],
+      invoices:
+        theirs.length > 0
+          ? await invoices.find({ subscriptionId: { $in: theirs.map((subscription) => subscription._id) } }).sort({ issuedAt: 1 }).lean<InvoiceDocument[]>()
+          : [],
+      personalAccount: await creditAccounts.findById(`USER:${userId}`).lean<CreditAccountDocument>(),
+      ledger: await creditLedger
+        .find({ $or: [{ ownerType: 'USER', ownerId: userId }, { 'actor.userId': userId }] })
+        .sort({ occurredAt: 1, position: 1 })
+        .lean<CreditLedgerEntryDocument[]>(),
+      budgetAccounts: await creditAccounts
+        .find({ budgets: { $elemMatch: { subjectType: 'MEMBER', subjectId: userId } } }, { ownerType: 1, ownerId: 1, budgets: 1 })
+        .lean<CreditAccountDocument[]>(),
+    };
+  }
+
+  private async snapshotOf(person: PersonRecords): Promise<BillingSnapshot> {
+    const customers: BillingSnapshot['customers'] = [];
+    for (const customer of person.customers) {
+      customers.push({ owner: customer._id, stripeCustomerId: customer.stripeCustomerId, stripe: await this.deps.stripe.customerProfile(customer.stripeCustomerId) });
+    }
+    return {
+      customers,
+      paymentMethods: person.paymentMethods.map((method) => ({
+        owner: liveKeyOf(method.owner),
+        kind: method.kind,
+        brand: method.brand,
+        last4: method.last4,
+        isDefault: method.isDefault,
+        attachedAt: method.attachedAt,
+      })),
+      subscriptions: person.subscriptions.map((subscription) => ({
+        id: subscription._id,
+        owner: liveKeyOf(subscription.owner),
+        kind: subscription.kind,
+        planId: subscription.planId,
+        billingPeriod: subscription.billingPeriod,
+        seats: subscription.seats,
+        pricePerSeatCents: subscription.pricePerSeatCents,
+        status: subscription.status,
+        startedAt: subscription.anchor,
+        currentPeriodStart: subscription.currentPeriod.start,
+        currentPeriodEnd: subscription.currentPeriod.end,
+        terminatedAt: subscription.termination?.at ?? null,
+        terminationReason: subscription.termination?.reason ?? null,
+        billing: subscription.billing
+          ? {
+              country: subscription.billing.country,
+              vatNumber: subscription.billing.vatNumber ?? null,
+              vatTreatment: subscription.billing.vatTreatment,
+              email: subscription.billing.email ?? null,
+            }
+          : null,
+        processingRestrictedAt: subscription.processingRestrictedAt ?? null,
+      })),
+      invoices: person.invoices.map((invoice) => ({
+        number: invoice.number,
+        purpose: invoice.purpose,
+        status: invoice.status,
+        currency: invoice.currency,
+        subtotalCents: invoice.subtotalCents,
+        vatCents: invoice.vatCents,
+        totalCents: invoice.totalCents,
+        amountPaidCents: invoice.amountPaidCents,
+        amountRemainingCents: invoice.amountRemainingCents,
+        vatTreatment: invoice.vatTreatment,
+        vatRateBasisPoints: invoice.vatRateBasisPoints,
+        periodStart: invoice.periodStart,
+        periodEnd: invoice.periodEnd,
+        issuedAt: invoice.issuedAt,
+        dueAt: invoice.dueAt,
+        paidAt: invoice.paidAt,
+        retainedUntil: invoice.retainedUntil,
+      })),
+      personalBalances: person.personalAccount ? { ...person.personalAccount.balances } : null,
+      creditEntries: person.ledger.map((entry) => ({
+        owner: `${entry.ownerType}:${entry.ownerId}`,
+        kind: entry.kind,
+        creditType: entry.creditType,
+        amount: entry.amount,
+        source: entry.source,
+        reason: entry.reason,
+        occurredAt: entry.occurredAt,
+      })),
+      budgets: person.budgetAccounts.flatMap((account) =>
+        account.budgets
+          .filter((budget) => budget.subjectType === 'MEMBER' && budget.subjectId === person.userId)
+          .map((budget) => ({ workspaceId: account.ownerId, creditType: budget.creditType, monthlyLimit: budget.monthlyLimit, setAt: budget.setAt })),
+      ),
+    };
+  }
+
+  /** Subscriptions (billing details) and invoices marked restricted: contract and legal obligations only. */
+  private async restrict(person: PersonRecords): Promise<{ subscriptions: number; invoices: number }> {
+    const now = this.deps.clock.now();
+    if (person.subscriptions.length > 0) {
+      await this.deps.subscriptions.updateMany(
+        { _id: { $in: person.subscriptions.map((subscription) => subscription._id) }, processingRestrictedAt: null },
+        { $set: { processingRestrictedAt: now } },
+      );
+    }
+    if (person.invoices.length > 0) {
+      await this.deps.invoices.updateMany(
+        { _id: { $in: person.invoices.map((invoice) => invoice._id) }, processingRestrictedAt: null },
+        { $set: { processingRestrictedAt: now } },
+      );
+    }
+    return { subscriptions: person.subscriptions.length, invoices: person.invoices.length };
+  }
+
+  /**
+   * Erases what no legal obligation keeps: payment methods (detached at Stripe, summaries
+   * deleted), contact details of ended subscriptions, personal credits and budgets once the
+   * account is gone. Invoices and the accounting data on them stay, restricted (PRV-05, BIL-17).
+   */
+  private async erase(requestId: string, person: PersonRecords): Promise<BillingAnswer> {
+    const { stripe, paymentMethods, subscriptions, creditAccounts, creditLedger } = this.deps;
+    for (const method of person.paymentMethods) await stripe.detachPaymentMethod(method._id);
+    const removedMethods =
+      person.paymentMethods.length > 0 ? (await paymentMethods.deleteMany({ _id: { $in: person.paymentMethods.map((method) => method._id) } })).deletedCount : 0;
+
+    // Billing e-mails: those of ended subscriptions go; a running one still needs its own.
+    const liveOwnerKeys = new Set(person.subscriptions.filter((subscription) => isLiveSubscription(subscription.status)).map((subscription) => liveKeyOf(subscription.owner)));
+    const endedWithEmail = person.subscriptions.filter((subscription) => !isLiveSubscription(subscription.status) && subscription.billing?.email);
+    if (endedWithEmail.length > 0) {
+      await subscriptions.updateMany({ _id: { $in: endedWithEmail.map((subscription) => subscription._id) } }, { $unset: { 'billing.email': 1 } });
+    }
+    const liveWithEmail = person.subscriptions.filter((subscription) => isLiveSubscription(subscription.status) && subscription.billing?.email).length;
+    let customersErased = 0;
+    for (const customer of person.customers) {
+      if (liveOwnerKeys.has(customer._id)) continue;
+      await stripe.eraseCustomerContact(customer.stripeCustomerId);
+      customersErased += 1;
+    }
+
+    // Personal credits and the budgets set on them: once their account is gone.
+    const accountGone = mayErasePersonalCredits(person.personalAccount);
+    let creditRecordsErased = 0;
+    let budgetsErased = 0;
+    let ledgerEntriesAnonymised = 0;
+    if (accountGone && person.personalAccount) {
+      const lines = await creditLedger.deleteMany({ ownerType: 'USER', ownerId: person.userId });
+      const account = await creditAccounts.deleteOne({ _id: person.personalAccount._id, closed: { $ne: null } });
+      creditRecordsErased = lines.deletedCount + account.deletedCount;
+    }
+    if (accountGone) {
+      for (const account of person.budgetAccounts) {
+        const concerned = account.budgets.filter((budget) => budget.subjectType === 'MEMBER' && budget.subjectId === person.userId).length;
+        const pulled = await creditAccounts.updateOne({ _id: account._id }, { $pull: { budgets: { subjectType: 'MEMBER', subjectId: person.userId } } });
+        if (pulled.modifiedCount > 0) budgetsErased += concerned;
+      }
+      const anonymised = await creditLedger.updateMany({ 'actor.userId': person.userId }, { $set: { 'actor.userId': ERASED_USER_ID } });
+      ledgerEntriesAnonymised = anonymised.modifiedCount;
+    }
+
+    const restricted = await this.restrict(person);
+    return erasureAnswer(requestId, {
+      paymentMethodsErased: removedMethods,
+      contactsErased: endedWithEmail.length + customersErased,
+      contactsKeptForLiveSubscriptions: liveWithEmail,
+      creditRecordsErased,
+      creditsKept: person.personalAccount !== null && !accountGone,
+      budgetsErased,
+      ledgerEntriesAnonymised,
+      subscriptionsRestricted: restricted.subscriptions,
+      invoicesRestricted: restricted.invoices,
+      accountingKeptUntil: accountingKeptUntil(person.invoices),
+    });
+  }
+
+  /** Names corrected on the Stripe customers future invoices are issued to; issued invoices stay as they are. */
+  private async rectify(requestId: string, person: PersonRecords, details: DataSubjectRequestDetails | null): Promise<BillingAnswer> {
+    const names = nameCorrections(details);
+    if (!hasNameCorrections(names)) return rectificationAnswer(requestId, 0);
+    for (const customer of person.customers) await this.deps.stripe.rectifyCustomer(customer.stripeCustomerId, names);
+    return rectificationAnswer(requestId, person.customers.length);
+  }
+}
