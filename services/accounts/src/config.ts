@@ -24,8 +24,15 @@ export const accountsConfigShape = {
   /** Failed logins allowed per e-mail + IP before the pair is blocked for LOGIN_BLOCK_MINUTES. */
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
   LOGIN_BLOCK_MINUTES: z.coerce.number().int().min(1).default(15),
-  /** How often the accounts jobs (legal notices, silent acceptance, referral purge) run. */
+  /** How often the accounts jobs (legal notices, silent acceptance, staff audit copy) run. */
   JOB_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(300),
+  /** How often the retention job (PRV-07: account data, marketing, referral invitations, enquiries) runs. */
+  RETENTION_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(86_400),
+  /** true: the retention job only counts and reports what is due, deleting nothing. */
+  RETENTION_DRY_RUN: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
 };
 
 export type AccountsConfig = z.infer<z.ZodObject<typeof accountsConfigShape>>;

@@ -1,6 +1,8 @@
 import {
   OutboxRelay,
   connectServiceInfra,
+  dataSubjectAnswerModel,
+  retentionRunReportModel,
   instanceContainer,
   runServiceMain,
   serveSubgraphService,
@@ -54,6 +56,10 @@ import { StaffResolver } from './staff/staff.resolver';
 import { StaffService } from './staff/staff.service';
 import { SuspensionResolver } from './suspension/suspension.resolver';
 import { SuspensionService } from './suspension/suspension.service';
+import { dataSubjectRequestConsumers } from './data-subject-requests/data-subject-request.events';
+import { dataSubjectWorkModel } from './data-subject-requests/data-subject-request.model';
+import { DataSubjectRequestService } from './data-subject-requests/data-subject-request.service';
+import { RetentionService } from './retention/retention.service';
 
 /** Composition root of the accounts subgraph. */
 export async function startAccountsService(config: AccountsConfig, overrides: ServiceOverrides = {}): Promise<RunningService> {
@@ -113,7 +119,6 @@ export async function startAccountsService(config: AccountsConfig, overrides: Se
   const stopIdentityJobs = [
     schedulePeriodicJob('legal-notices', jobIntervalMs, () => legalService.notifyUsersOfUpcomingVersions(), logger),
     schedulePeriodicJob('legal-silent-acceptance', jobIntervalMs, () => legalService.recordSilentAcceptances(), logger),
-    schedulePeriodicJob('referral-purge', jobIntervalMs, () => referralService.purgeExpired(), logger),
     schedulePeriodicJob('staff-audit-copy', jobIntervalMs, () => staffService.copyAllPendingAudit(), logger),
   ];
 
@@ -140,6 +145,40 @@ export async function startAccountsService(config: AccountsConfig, overrides: Se
     deletedEmails,
     activityLog,
     mailer,
+    clock,
+    logger,
+    nudgeRelay,
+  );
+  // Data-subject requests (PRV-02/05), marketing stop on opt-out (PRV-08), retention (PRV-07).
+  const dataSubjectAnswers = dataSubjectAnswerModel(connection);
+  const retentionReports = retentionRunReportModel(connection);
+  const activityEntries = activityEntryModel(connection);
+  const dataSubjectRequestService = new DataSubjectRequestService(
+    users,
+    dataSubjectAnswers,
+    dataSubjectWorkModel(connection),
+    workspaceService,
+    apiTokenModel(connection),
+    activityEntries,
+    referralService,
+    accountDeletionService,
+    clock,
+    { hashKey, sealKey: config.DATA_SUBJECT_SEAL_KEY },
+    logger,
+    nudgeRelay,
+  );
+  const retentionService = new RetentionService(
+    {
+      users,
+      deletions: accountDeletionModel(connection),
+      workspaces,
+      apiTokens: apiTokenModel(connection),
+      invitations: invitationModel(connection),
+      activity: activityEntries,
+      sessions: sessionModel(connection),
+      reports: retentionReports,
+    },
+    referralService,
     clock,
     logger,
     nudgeRelay,
@@ -173,15 +212,29 @@ export async function startAccountsService(config: AccountsConfig, overrides: Se
     User: { __resolveReference: resolveUserReference(userService) },
     Workspace: { __resolveReference: resolveWorkspaceReference(workspaceService) },
   });
-  const relay = new OutboxRelay(bus, [users, workspaces, referralInvitations] as unknown as OutboxModel[], logger);
+  const relay = new OutboxRelay(bus, [users, workspaces, referralInvitations, dataSubjectAnswers, retentionReports] as unknown as OutboxModel[], logger);
   const stopDeletionRecovery = schedulePeriodicJob('account-deletion-recovery', jobIntervalMs, () => accountDeletionService.resumeInterrupted(), logger);
-  return serveSubgraphService(infra, config, {
+  // Started once serving (collections and indexes exist): the first pass runs at once, then daily.
+  let stopRetention: () => Promise<void> = async () => undefined;
+  const running = await serveSubgraphService(infra, config, {
     schema,
     relay,
-    consumers: [...workspaceConsumers, ...activityConsumers({ bus, connection, clock, logger, activity: activityLog }), ...referralConsumers({ bus, connection, clock, logger, referrals: referralService })],
+    consumers: [
+      ...workspaceConsumers,
+      ...activityConsumers({ bus, connection, clock, logger, activity: activityLog }),
+      ...referralConsumers({ bus, connection, clock, logger, referrals: referralService }),
+      ...dataSubjectRequestConsumers({ bus, connection, clock, logger, requests: dataSubjectRequestService }),
+    ],
     rpc: [serveResolveApiToken(bus, apiTokenService, logger), serveResolveSession(bus, sessionService, logger)],
-    onStop: [stopDeletionRecovery, ...stopIdentityJobs, () => mailer.close()],
+    onStop: [() => stopRetention(), stopDeletionRecovery, ...stopIdentityJobs, () => mailer.close()],
   });
+  stopRetention = schedulePeriodicJob(
+    'retention',
+    config.RETENTION_INTERVAL_SECONDS * 1000,
+    () => retentionService.run({ dryRun: config.RETENTION_DRY_RUN }),
+    logger,
+  );
+  return running;
 }
 
 if (require.main === module) runServiceMain(() => startAccountsService(loadAccountsConfig()));

@@ -28,6 +28,8 @@ export interface AccountDeletionDocument {
   confirmedAt: Date | null;
   outcome: AccountDeletionOutcome | null;
   completedAt: Date | null;
+  /** Set when an erasure request (PRV-02) confirmed the deletion instead of the mailed code. */
+  dataSubjectRequestId?: string | null;
 }
 
 const accountDeletionSchema = new Schema<AccountDeletionDocument>(
@@ -48,11 +50,14 @@ const accountDeletionSchema = new Schema<AccountDeletionDocument>(
       default: null,
     },
     completedAt: { type: Date, default: null },
+    dataSubjectRequestId: { type: String, default: null },
   },
   { collection: 'account_deletions', versionKey: false },
 );
 // The recovery job looks for confirmed deletions that did not complete.
 accountDeletionSchema.index({ status: 1, confirmedAt: 1 });
+// Retention (PRV-07) finds completed deletions by date.
+accountDeletionSchema.index({ status: 1, completedAt: 1 });
 
 export type AccountDeletionModel = Model<AccountDeletionDocument>;
 

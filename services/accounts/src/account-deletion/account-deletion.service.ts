@@ -162,6 +162,43 @@ export class AccountDeletionService {
     return { deletedAt, ...outcome };
   }
 
+  /**
+   * PRV-02 erasure: the privacy service verified the requester's identity (PRV-03), which stands
+   * for the mailed code. The deletion is confirmed as of `at` (unless already confirmed, e.g. a
+   * redelivered request or a deletion the user had started) and carried out like any other.
+   */
+  async eraseForDataSubjectRequest(userId: string, requestId: string, at: Date): Promise<AccountDeletionSummary> {
+    await this.deletions.updateOne(
+      { _id: userId, status: 'PENDING' },
+      { $set: { status: 'CONFIRMED', confirmedAt: at, dataSubjectRequestId: requestId, codeHash: null, codeExpiresAt: null } },
+    );
+    await this.deletions
+      .updateOne(
+        { _id: userId },
+        {
+          $setOnInsert: {
+            status: 'CONFIRMED',
+            codeHash: null,
+            codeSalt: null,
+            codeExpiresAt: null,
+            attempts: 0,
+            codeSentAt: null,
+            confirmedAt: at,
+            outcome: null,
+            completedAt: null,
+            dataSubjectRequestId: requestId,
+          },
+        },
+        { upsert: true },
+      )
+      .catch((error: unknown) => {
+        // Confirmed concurrently (same request redelivered): the existing record wins.
+        if (!isDuplicateKeyError(error)) throw error;
+      });
+    this.logger.info({ userId, requestId }, 'account deletion confirmed by a data-subject request');
+    return this.complete(userId);
+  }
+
   /** Recovery job: finishes deletions that were confirmed but interrupted. */
   async resumeInterrupted(limit = 100): Promise<number> {
     const pending = await this.deletions.find({ status: 'CONFIRMED' }).sort({ confirmedAt: 1 }).limit(limit).lean<AccountDeletionDocument[]>();
@@ -253,7 +290,9 @@ export class AccountDeletionService {
         $set: {
           status: 'DELETED',
           email: null,
+          emailHash: null,
           displayName: null,
+          postMortemDirective: null,
           passwordHash: null,
           verification: null,
           linkedInProfileUrl: null,

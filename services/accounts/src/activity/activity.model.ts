@@ -59,6 +59,9 @@ const activityEntrySchema = new Schema<ActivityEntryDocument>(
 );
 // Newest first within a workspace, with the id as tie-breaker for the cursor.
 activityEntrySchema.index({ workspaceId: 1, at: -1, _id: -1 });
+// PRV-02 access: a person's own entries, as actor or as target.
+activityEntrySchema.index({ actorUserId: 1 }, { sparse: true });
+activityEntrySchema.index({ targetId: 1 });
 
 export type ActivityEntryModel = Model<ActivityEntryDocument>;
 

@@ -8,6 +8,7 @@ import {
   conflict,
   forbidden,
   fromZodError,
+  identifierHash,
   isDuplicateKeyError,
   notFound,
   pushToOutbox,
@@ -152,6 +153,8 @@ export class AuthService {
       await this.users.create({
         _id: userId,
         email: input.email,
+        // PRV-05/PRV-08: requests and opt-outs carry only keyed hashes of addresses.
+        emailHash: identifierHash('EMAIL', input.email, this.settings.codeKey),
         displayName: input.displayName,
         passwordHash: await this.passwords.hash(input.password),
         status: 'PENDING_VERIFICATION',

@@ -51,6 +51,8 @@ export class ReferralService {
     if (problem) throw badInput(problem.field, problem.message);
     const emailHash = this.hashOf(input.email);
     if (await this.isOptedOut(emailHash)) throw badInput('email', OPTED_OUT);
+    // PRV-02 restriction of processing: a restricted account's address gets no invitation.
+    if (await this.users.exists({ email: input.email, processingRestrictedAt: { $ne: null } })) throw badInput('email', OPTED_OUT);
 
     const now = this.clock.now();
     const invitation: ReferralInvitationDocument = {
@@ -145,16 +147,7 @@ export class ReferralService {
         this.logger.warn({ keyVersion: identifier.keyVersion }, 'opt-out hashed with another key version: cannot match referrals');
         continue;
       }
-      try {
-        await this.optOuts.updateOne(
-          { _id: identifier.hash },
-          { $setOnInsert: { keyVersion: identifier.keyVersion, optedOutAt } },
-          { upsert: true },
-        );
-      } catch (error) {
-        // The same opt-out handled concurrently: the hash is remembered either way.
-        if (!isDuplicateKeyError(error)) throw error;
-      }
+      await this.doNotInvite(identifier.hash, optedOutAt);
       await this.invitations.deleteMany({ inviteeEmailHash: identifier.hash, status: { $ne: 'REWARDED' } });
       await this.invitations.updateMany(
         { inviteeEmailHash: identifier.hash, status: 'REWARDED' },
@@ -163,14 +156,72 @@ export class ReferralService {
     }
   }
 
+  /** Puts an address hash on the do-not-invite list (opt-outs, PRV-02 objections). Idempotent. */
+  async doNotInvite(emailHash: string, at: Date): Promise<void> {
+    try {
+      await this.optOuts.updateOne({ _id: emailHash }, { $setOnInsert: { keyVersion: this.settings.hashKey.version, optedOutAt: at } }, { upsert: true });
+    } catch (error) {
+      // The same opt-out handled concurrently: the hash is remembered either way.
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+  }
+
   /** Job: unanswered invitations past 3 months become tombstones holding only the address hash. */
   async purgeExpired(): Promise<number> {
-    const now = this.clock.now();
-    const result = await this.invitations.updateMany(
-      { status: 'PENDING', expiresAt: { $lte: now } },
-      { $set: { status: 'EXPIRED', inviteeName: null, inviteeEmail: null, purgedAt: now } },
+    return (await this.purgeExpiredPass(this.clock.now(), false)).deleted;
+  }
+
+  /**
+   * The REFERRAL_INVITATIONS pass of the retention job (PRV-07): unanswered invitations past their
+   * date, counted (dry run) or purged to hash-only tombstones.
+   */
+  async purgeExpiredPass(now: Date, dryRun: boolean): Promise<{ due: number; deleted: number }> {
+    const filter = { status: 'PENDING', expiresAt: { $lte: now } };
+    const due = await this.invitations.countDocuments(filter);
+    if (dryRun || due === 0) return { due, deleted: 0 };
+    const result = await this.invitations.updateMany(filter, {
+      $set: { status: 'EXPIRED', inviteeName: null, inviteeEmail: null, purgedAt: now },
+    });
+    return { due, deleted: result.modifiedCount };
+  }
+
+  /** PRV-02 access: the invitations a user sent (without the invitees' details: third-party data). */
+  async sentBy(referrerUserId: string): Promise<ReferralInvitationDocument[]> {
+    return this.invitations.find({ referrerUserId }, { outbox: 0 }).sort({ createdAt: 1 }).lean<ReferralInvitationDocument[]>();
+  }
+
+  /** PRV-02: the invitations addressed to these e-mail hashes (the person may have no account). */
+  async addressedTo(emailHashes: readonly string[]): Promise<ReferralInvitationDocument[]> {
+    if (emailHashes.length === 0) return [];
+    return this.invitations
+      .find({ inviteeEmailHash: { $in: [...emailHashes] } }, { outbox: 0 })
+      .sort({ createdAt: 1 })
+      .lean<ReferralInvitationDocument[]>();
+  }
+
+  /**
+   * PRV-02 erasure of an invitee: their invitations are deleted; a rewarded one keeps only what
+   * billing's reward needed, without the person's data. Returns how many were erased; idempotent.
+   */
+  async eraseAddressedTo(emailHashes: readonly string[]): Promise<number> {
+    if (emailHashes.length === 0) return 0;
+    const hashes = [...emailHashes];
+    const deleted = await this.invitations.deleteMany({ inviteeEmailHash: { $in: hashes }, status: { $ne: 'REWARDED' } });
+    const scrubbed = await this.invitations.updateMany(
+      { inviteeEmailHash: { $in: hashes }, status: 'REWARDED', $or: [{ inviteeName: { $ne: null } }, { inviteeEmail: { $ne: null } }] },
+      { $set: { inviteeName: null, inviteeEmail: null, purgedAt: this.clock.now() } },
     );
-    return result.modifiedCount;
+    return deleted.deletedCount + scrubbed.modifiedCount;
+  }
+
+  /** PRV-02 rectification of the invitee's name on invitations still holding it. */
+  async renameInvitee(emailHashes: readonly string[], name: string): Promise<number> {
+    if (emailHashes.length === 0) return 0;
+    const result = await this.invitations.updateMany(
+      { inviteeEmailHash: { $in: [...emailHashes] }, inviteeName: { $ne: null } },
+      { $set: { inviteeName: name } },
+    );
+    return result.matchedCount;
   }
 
   private hashOf(email: string): string {

@@ -63,6 +63,14 @@ export interface PendingStaffAuditEntry {
   at: Date;
 }
 
+/** PRV-02: a French resident's directive on their data after death, stored sealed as received. */
+export interface PostMortemDirective {
+  /** The sealed text (`sealDataSubjectPayload`): never opened into logs. */
+  sealed: string;
+  requestId: string;
+  recordedAt: Date;
+}
+
 /**
  * A person with an account. Workspace membership lives on the user (a user belongs to at most
  * one workspace), so joining and leaving are single-document atomic updates.
@@ -71,6 +79,11 @@ export interface UserDocument extends WithOutbox {
   _id: string;
   /** Lower-cased; null once the account is deleted (personal data scrubbed). */
   email: string | null;
+  /**
+   * Keyed hash (identifierHash EMAIL, current key version) of `email`, absent when the e-mail is:
+   * how data-subject requests and opt-outs, which carry only hashes, find the account (PRV-05, PRV-08).
+   */
+  emailHash?: string | null;
   displayName: string | null;
   passwordHash: string | null;
   status: UserStatus;
@@ -90,6 +103,9 @@ export interface UserDocument extends WithOutbox {
   legalRefusals?: LegalRefusal[];
   pendingStaffAudit?: PendingStaffAuditEntry[];
   lastLoginAt?: Date | null;
+  /** PRV-02 restriction of processing: no marketing e-mails, no referral invitations to this address. */
+  processingRestrictedAt?: Date | null;
+  postMortemDirective?: PostMortemDirective | null;
   /** Bumped on password change: refresh tokens of older generations are refused. */
   credentialsVersion: number;
   createdAt: Date;
@@ -106,6 +122,7 @@ const userSchema = new Schema<UserDocument>(
   {
     _id: { type: String, required: true },
     email: { type: String, default: null },
+    emailHash: { type: String, default: null },
     displayName: { type: String, default: null },
     passwordHash: { type: String, default: null },
     status: { type: String, enum: userStatuses, required: true },
@@ -171,6 +188,11 @@ const userSchema = new Schema<UserDocument>(
       default: [],
     },
     lastLoginAt: { type: Date, default: null },
+    processingRestrictedAt: { type: Date, default: null },
+    postMortemDirective: {
+      type: new Schema<PostMortemDirective>({ sealed: String, requestId: String, recordedAt: Date }, { _id: false }),
+      default: null,
+    },
     credentialsVersion: { type: Number, default: 0 },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
@@ -183,6 +205,9 @@ const userSchema = new Schema<UserDocument>(
 userSchema.index({ email: 1 }, { unique: true, sparse: true });
 userSchema.index({ linkedInProfileUrl: 1 }, { unique: true, sparse: true });
 userSchema.index({ workspaceId: 1 }, { sparse: true });
+userSchema.index({ emailHash: 1 }, { sparse: true });
+// Retention (PRV-07) finds deleted accounts by their deletion date.
+userSchema.index({ status: 1, deletedAt: 1 });
 
 /**
  * A sparse index skips documents WITHOUT the field but still indexes an explicit null, and two
@@ -190,7 +215,7 @@ userSchema.index({ workspaceId: 1 }, { sparse: true });
  * through `create`/`save` or `$set`/`$setOnInsert` is turned into "no field" / `$unset` here.
  * Reads and filters are unaffected (`{ email: null }` matches absent fields).
  */
-const absentWhenNullFields = ['email', 'linkedInProfileUrl'] as const;
+const absentWhenNullFields = ['email', 'emailHash', 'linkedInProfileUrl'] as const;
 
 userSchema.pre('save', function dropNullUniqueFields() {
   for (const field of absentWhenNullFields) {

@@ -54,6 +54,8 @@ const workspaceSchema = new Schema<WorkspaceDocument>(
   },
   { collection: 'workspaces', versionKey: false },
 );
+// Retention (PRV-07) finds deleted workspaces by their deletion date.
+workspaceSchema.index({ status: 1, deletedAt: 1 });
 addOutboxIndex(workspaceSchema);
 
 export type WorkspaceModel = Model<WorkspaceDocument>;

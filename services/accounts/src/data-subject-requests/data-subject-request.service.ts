@@ -1,0 +1,367 @@
+import type { DataSubjectRequestAnswer, EventData } from '@leadgraph/events';
+import {
+  SealedPayloadError,
+  identifierHash,
+  isDuplicateKeyError,
+  openDataSubjectPayload,
+  recordDataSubjectAnswer,
+  sealDataSubjectPayload,
+  type Clock,
+  type DataSubjectAnswerModel,
+  type IdentifierHashKey,
+  type Logger,
+} from '@leadgraph/platform';
+import type { AccountDeletionService } from '../account-deletion/account-deletion.service';
+import type { ActivityEntryDocument, ActivityEntryModel } from '../activity/activity.model';
+import type { ApiTokenDocument, ApiTokenModel } from '../api-tokens/api-token.model';
+import type { ReferralService } from '../referrals/referral.service';
+import type { UserDocument, UserModel } from '../users/user.model';
+import type { WorkspaceService } from '../workspaces/workspace.service';
+import type { DataSubjectWorkDocument, DataSubjectWorkModel } from './data-subject-request.model';
+import {
+  correctedFullName,
+  correctionsNotHeld,
+  erasureRetained,
+  exportActions,
+  exportPart,
+  outcomeOf,
+  parseDetails,
+  usableEmailHashes,
+  type AnswerAction,
+  type PersonData,
+  type RetainedData,
+} from './data-subject-request.rules';
+
+type OpenedRequest = EventData<'DataSubjectRequestOpened'>;
+type WorkAnswer = Omit<DataSubjectRequestAnswer, 'requestId' | 'service' | 'right' | 'answeredAt'>;
+
+export interface DataSubjectRequestSettings {
+  hashKey: IdentifierHashKey;
+  /** DATA_SUBJECT_SEAL_KEY: opens sealed details, seals the export. */
+  sealKey: string;
+}
+
+const HASH_BACKFILL_BATCH = 500;
+const EXPORTED_ACTIVITY_LIMIT = 10_000;
+
+/**
+ * Accounts' part of a verified data-subject request (PRV-02, PRV-05): find the person (account id,
+ * else the keyed hash of their e-mail; referral invitations reach people without an account), carry
+ * out the right, then answer once with DataSubjectRequestAnsweredByAccounts. Every step is
+ * idempotent and the figures are decided before acting, so a redelivery changes nothing.
+ * Also stops marketing e-mails at once on an opt-out (PRV-08).
+ */
+export class DataSubjectRequestService {
+  constructor(
+    private readonly users: UserModel,
+    private readonly answers: DataSubjectAnswerModel,
+    private readonly work: DataSubjectWorkModel,
+    private readonly workspaces: Pick<WorkspaceService, 'membershipState'>,
+    private readonly apiTokens: ApiTokenModel,
+    private readonly activity: ActivityEntryModel,
+    private readonly referrals: Pick<
+      ReferralService,
+      'sentBy' | 'addressedTo' | 'eraseAddressedTo' | 'renameInvitee' | 'forgetOptedOut' | 'doNotInvite'
+    >,
+    private readonly accountDeletion: Pick<AccountDeletionService, 'eraseForDataSubjectRequest'>,
+    private readonly clock: Clock,
+    private readonly settings: DataSubjectRequestSettings,
+    private readonly logger: Logger,
+    /** Called after the answer was written, so the relay publishes it now. */
+    private readonly onEventsQueued: () => void = () => undefined,
+  ) {}
+
+  async handle(request: OpenedRequest): Promise<void> {
+    if (await this.answers.exists({ _id: request.requestId })) {
+      this.logger.info({ requestId: request.requestId }, 'data-subject request already answered');
+      return;
+    }
+    const work = await this.decide(request);
+    const answer = await this.carryOut(request, work);
+    const recorded = await recordDataSubjectAnswer(this.answers, 'accounts', { requestId: request.requestId, right: request.right, ...answer }, this.clock);
+    if (recorded) this.onEventsQueued();
+    await this.work.deleteOne({ _id: request.requestId });
+    this.logger.info({ requestId: request.requestId, right: request.right, outcome: answer.outcome }, 'data-subject request answered');
+  }
+
+  /** PRV-08: an opted-out person's account stops receiving marketing e-mails at once. */
+  async stopMarketingOnOptOut(identifiers: OpenedRequest['identifiers'], optedOutAt: Date): Promise<number> {
+    const hashes = usableEmailHashes(identifiers, this.settings.hashKey.version);
+    if (hashes.length === 0) return 0;
+    await this.ensureEmailHashes();
+    const result = await this.users.updateMany(
+      { emailHash: { $in: hashes }, 'preferences.marketingEmails': true },
+      { $set: { 'preferences.marketingEmails': false, 'preferences.marketingEmailsChangedAt': optedOutAt, updatedAt: this.clock.now() } },
+    );
+    if (result.modifiedCount > 0) this.logger.info({ accounts: result.modifiedCount }, 'marketing e-mails stopped on opt-out');
+    return result.modifiedCount;
+  }
+
+  /**
+   * Accounts created before the hash was stored at sign-up (or written by other paths) get it now:
+   * requests and opt-outs carry only hashes. Only reads documents that lack it.
+   */
+  async ensureEmailHashes(): Promise<void> {
+    for (let found = HASH_BACKFILL_BATCH; found === HASH_BACKFILL_BATCH; ) {
+      const batch = await this.users
+        .find({ email: { $ne: null }, emailHash: null }, { email: 1 })
+        .limit(HASH_BACKFILL_BATCH)
+        .lean<Array<Pick<UserDocument, '_id' | 'email'>>>();
+      found = batch.length;
+      for (const user of batch) {
+        if (!user.email) continue;
+        await this.users.updateOne({ _id: user._id, email: user.email }, { $set: { emailHash: identifierHash('EMAIL', user.email, this.settings.hashKey) } });
+      }
+    }
+  }
+
+  /** First handling decides whose data and the figures; a later one replays that decision. */
+  private async decide(request: OpenedRequest): Promise<DataSubjectWorkDocument> {
+    const existing = await this.work.findById(request.requestId).lean<DataSubjectWorkDocument>();
+    if (existing) return existing;
+    await this.ensureEmailHashes();
+    const requestHashes = usableEmailHashes(request.identifiers, this.settings.hashKey.version);
+    const user = await this.findPerson(request.userId, requestHashes);
+    const emailHashes = [...new Set([...requestHashes, ...(user?.emailHash ? [user.emailHash] : [])])];
+    const addressed = await this.referrals.addressedTo(emailHashes);
+    const decided: DataSubjectWorkDocument = {
+      _id: request.requestId,
+      right: request.right,
+      userId: user?._id ?? null,
+      emailHashes,
+      counts: {
+        invitationsHoldingData: addressed.filter((invitation) => invitation.status !== 'REWARDED' || invitation.inviteeEmail !== null || invitation.inviteeName !== null).length,
+        invitationsWithName: addressed.filter((invitation) => invitation.inviteeName !== null).length,
+        marketingOn: user?.preferences?.marketingEmails ? 1 : 0,
+      },
+      startedAt: this.clock.now(),
+    };
+    try {
+      await this.work.updateOne({ _id: request.requestId }, { $setOnInsert: decided }, { upsert: true });
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+    return (await this.work.findById(request.requestId).lean<DataSubjectWorkDocument>()) ?? decided;
+  }
+
+  /** The live account (never a deleted one): by id when the requester was signed in, else by e-mail hash. */
+  private async findPerson(userId: string | null, emailHashes: readonly string[]): Promise<UserDocument | null> {
+    if (userId) {
+      const user = await this.users.findById(userId).lean<UserDocument>();
+      if (user && user.status !== 'DELETED') return user;
+    }
+    if (emailHashes.length === 0) return null;
+    return this.users.findOne({ emailHash: { $in: [...emailHashes] }, status: { $ne: 'DELETED' } }).lean<UserDocument>();
+  }
+
+  private async carryOut(request: OpenedRequest, work: DataSubjectWorkDocument): Promise<WorkAnswer> {
+    switch (request.right) {
+      case 'ACCESS':
+      case 'PORTABILITY':
+        return this.export(work);
+      case 'ERASURE':
+        return this.erase(request, work);
+      case 'RECTIFICATION':
+        return this.rectify(request, work);
+      case 'RESTRICTION':
+        return this.restrict(work);
+      case 'OBJECTION':
+        return this.object(work);
+      case 'CONSENT_WITHDRAWAL':
+        return this.withdrawConsent(work);
+      case 'POST_MORTEM_DIRECTIVE':
+        return this.recordDirective(request, work);
+    }
+  }
+
+  private async export(work: DataSubjectWorkDocument): Promise<WorkAnswer> {
+    const person = await this.personData(work);
+    const part = exportPart(person);
+    const actions = exportActions(part);
+    const outcome = outcomeOf(actions);
+    return {
+      outcome,
+      actions,
+      retained: [],
+      sealedExport: outcome === 'CARRIED_OUT' ? sealDataSubjectPayload(part, this.settings.sealKey) : null,
+    };
+  }
+
+  private async personData(work: DataSubjectWorkDocument): Promise<PersonData> {
+    const user = work.userId ? await this.users.findById(work.userId).lean<UserDocument>() : null;
+    const live = user && user.status !== 'DELETED' ? user : null;
+    const referralsReceived = await this.referrals.addressedTo(work.emailHashes);
+    if (!live) return { user: null, workspace: null, apiTokens: [], activity: [], referralsSent: [], referralsReceived };
+    const activity = await this.activity
+      .find({ $or: [{ actorUserId: live._id }, { targetType: 'USER', targetId: live._id }] })
+      .sort({ at: 1, _id: 1 })
+      .limit(EXPORTED_ACTIVITY_LIMIT)
+      .lean<ActivityEntryDocument[]>();
+    const state = await this.workspaces.membershipState(live._id);
+    const membership = state?.membership ?? null;
+    const joined = membership
+      ? activity.filter(
+          (entry) =>
+            entry.workspaceId === membership.workspaceId &&
+            ((entry.action === 'MEMBER_JOINED' && entry.targetId === live._id) || (entry.action === 'WORKSPACE_CREATED' && entry.actorUserId === live._id)),
+        )
+      : [];
+    return {
+      user: live,
+      workspace: membership
+        ? { id: membership.workspaceId, name: state?.workspace?.name ?? null, role: membership.role, joinedAt: joined.at(-1)?.at ?? null }
+        : null,
+      apiTokens: await this.apiTokens.find({ createdByUserId: live._id }, { secretHash: 0 }).sort({ createdAt: 1 }).lean<ApiTokenDocument[]>(),
+      activity,
+      referralsSent: await this.referrals.sentBy(live._id),
+      referralsReceived,
+    };
+  }
+
+  /** The account goes through the ACC-06 deletion flow (workspace handled as for any deletion). */
+  private async erase(request: OpenedRequest, work: DataSubjectWorkDocument): Promise<WorkAnswer> {
+    const actions: AnswerAction[] = [];
+    let retained: RetainedData[] = [];
+    if (work.userId) {
+      const summary = await this.accountDeletion.eraseForDataSubjectRequest(work.userId, request.requestId, work.startedAt);
+      const workspaceNote = summary.deletedWorkspaceId
+        ? 'you were its only administrator: your workspace and everything in it were deleted for all its members (ACC-06)'
+        : summary.leftWorkspaceId
+          ? 'you were withdrawn from your workspace (ACC-06)'
+          : null;
+      actions.push({
+        dataCategory: 'ACCOUNT_DATA',
+        action: 'ERASED',
+        count: 1,
+        note: ['account deleted: contact details, name, password, LinkedIn link, sessions and API tokens', workspaceNote].filter(Boolean).join('; '),
+      });
+      retained = erasureRetained(summary.deletedAt, summary.leftWorkspaceId !== null);
+    }
+    await this.referrals.eraseAddressedTo(work.emailHashes);
+    if (work.counts.invitationsHoldingData > 0) {
+      actions.push({ dataCategory: 'REFERRAL_INVITATIONS', action: 'ERASED', count: work.counts.invitationsHoldingData, note: 'invitations addressed to you' });
+    }
+    return { outcome: outcomeOf(actions), actions, retained, sealedExport: null };
+  }
+
+  private async rectify(request: OpenedRequest, work: DataSubjectWorkDocument): Promise<WorkAnswer> {
+    const details = this.openDetails(request);
+    const name = correctedFullName(details);
+    const notHeld = correctionsNotHeld(details);
+    const notHeldNote = notHeld.length > 0 ? `not held by accounts: ${notHeld.join(', ')}` : null;
+    const actions: AnswerAction[] = [];
+    if (work.userId) {
+      if (name) {
+        await this.users.updateOne({ _id: work.userId, status: { $ne: 'DELETED' } }, { $set: { displayName: name, updatedAt: this.clock.now() } });
+      }
+      actions.push({
+        dataCategory: 'ACCOUNT_PROFILE',
+        action: 'RECTIFIED',
+        count: name ? 1 : 0,
+        note: [name ? 'full name corrected' : 'no full name correction', notHeldNote].filter(Boolean).join('; '),
+      });
+    }
+    if (name && work.counts.invitationsWithName > 0) {
+      await this.referrals.renameInvitee(work.emailHashes, name);
+      actions.push({ dataCategory: 'REFERRAL_INVITATIONS', action: 'RECTIFIED', count: work.counts.invitationsWithName, note: 'your name on invitations addressed to you' });
+    }
+    return { outcome: outcomeOf(actions), actions, retained: [], sealedExport: null };
+  }
+
+  private async restrict(work: DataSubjectWorkDocument): Promise<WorkAnswer> {
+    const actions: AnswerAction[] = [];
+    if (work.userId) {
+      await this.users.updateOne({ _id: work.userId, processingRestrictedAt: null }, { $set: { processingRestrictedAt: work.startedAt, updatedAt: this.clock.now() } });
+      await this.marketingOff(work.userId, work.startedAt);
+      actions.push({
+        dataCategory: 'ACCOUNT_DATA',
+        action: 'RESTRICTED',
+        count: 1,
+        note: 'processing restricted: no marketing e-mails and no referral invitations to your address',
+      });
+    } else if (work.counts.invitationsHoldingData > 0) {
+      // No account to mark: the address stops receiving invitations; the ones it got are kept, unused.
+      for (const hash of work.emailHashes) await this.referrals.doNotInvite(hash, work.startedAt);
+      actions.push({ dataCategory: 'REFERRAL_INVITATIONS', action: 'RESTRICTED', count: work.counts.invitationsHoldingData, note: 'no further invitations to your address' });
+    }
+    return { outcome: outcomeOf(actions), actions, retained: [], sealedExport: null };
+  }
+
+  private async object(work: DataSubjectWorkDocument): Promise<WorkAnswer> {
+    const actions: AnswerAction[] = [];
+    if (work.userId) {
+      await this.marketingOff(work.userId, work.startedAt);
+      actions.push({ dataCategory: 'MARKETING', action: 'OBJECTION_APPLIED', count: 1, note: 'marketing e-mails stopped' });
+    }
+    if (work.emailHashes.length > 0 && (work.userId || work.counts.invitationsHoldingData > 0)) {
+      // The opt-out path: on the do-not-invite list, invitations to the address deleted (PRV-08).
+      await this.referrals.forgetOptedOut(
+        work.emailHashes.map((hash) => ({ kind: 'EMAIL', hash, keyVersion: this.settings.hashKey.version })),
+        work.startedAt,
+      );
+      actions.push({
+        dataCategory: 'REFERRAL_INVITATIONS',
+        action: 'OBJECTION_APPLIED',
+        count: work.counts.invitationsHoldingData,
+        note: 'your address is on the do-not-invite list; invitations to it were deleted',
+      });
+    }
+    return { outcome: outcomeOf(actions), actions, retained: [], sealedExport: null };
+  }
+
+  private async withdrawConsent(work: DataSubjectWorkDocument): Promise<WorkAnswer> {
+    const actions: AnswerAction[] = [];
+    if (work.userId) {
+      await this.marketingOff(work.userId, work.startedAt);
+      actions.push({
+        dataCategory: 'MARKETING',
+        action: 'CONSENT_WITHDRAWN',
+        count: 1,
+        note: work.counts.marketingOn ? 'consent to marketing e-mails withdrawn' : 'you had not consented to marketing e-mails; none will be sent',
+      });
+    }
+    return { outcome: outcomeOf(actions), actions, retained: [], sealedExport: null };
+  }
+
+  /** Stored sealed as received: the directive is never opened here, so never logged in clear. */
+  private async recordDirective(request: OpenedRequest, work: DataSubjectWorkDocument): Promise<WorkAnswer> {
+    const actions: AnswerAction[] = [];
+    if (work.userId) {
+      if (request.sealedDetails) {
+        await this.users.updateOne(
+          { _id: work.userId, status: { $ne: 'DELETED' } },
+          { $set: { postMortemDirective: { sealed: request.sealedDetails, requestId: request.requestId, recordedAt: work.startedAt }, updatedAt: this.clock.now() } },
+        );
+      }
+      actions.push({
+        dataCategory: 'ACCOUNT_DATA',
+        action: 'DIRECTIVE_RECORDED',
+        count: request.sealedDetails ? 1 : 0,
+        note: request.sealedDetails ? 'directive on your data after death recorded with your account' : 'no directive text was received',
+      });
+    }
+    return { outcome: outcomeOf(actions), actions, retained: [], sealedExport: null };
+  }
+
+  /** Marketing e-mails off, dated only when they were on (the date proves when consent ended). */
+  private async marketingOff(userId: string, at: Date): Promise<void> {
+    await this.users.updateOne(
+      { _id: userId, 'preferences.marketingEmails': true },
+      { $set: { 'preferences.marketingEmails': false, 'preferences.marketingEmailsChangedAt': at, updatedAt: this.clock.now() } },
+    );
+  }
+
+  private openDetails(request: OpenedRequest) {
+    if (!request.sealedDetails) return null;
+    try {
+      return parseDetails(openDataSubjectPayload(request.sealedDetails, this.settings.sealKey));
+    } catch (error) {
+      if (error instanceof SealedPayloadError) {
+        // Never log the payload: only that it could not be opened.
+        this.logger.warn({ requestId: request.requestId }, 'sealed request details cannot be opened: no correction applied');
+        return null;
+      }
+      throw error;
+    }
+  }
+}
