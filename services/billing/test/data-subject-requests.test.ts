@@ -1,0 +1,270 @@
+import {
+  dataSubjectExportPartSchema,
+  dataSubjectRequestDetailsSchema,
+  type DataSubjectExportPart,
+  type DataSubjectRequestAnswer,
+  type DataSubjectRequestDetails,
+  type DataSubjectRight,
+} from '@leadgraph/events';
+import { openDataSubjectPayload, sealDataSubjectPayload } from '@leadgraph/platform';
+import { eventually, uniqueName } from '@leadgraph/platform/src/testing';
+import { creditAccountModel } from '../src/credits/credit.model';
+import { ACCOUNTING_RETENTION_BASIS, OBJECTION_NOTE } from '../src/data-subject-requests/data-subject-request.rules';
+import { paymentMethodModel } from '../src/payment-methods/payment-method.model';
+import {
+  cardPaymentMethod,
+  expectEvents,
+  startBillingUnderTest,
+  subscribeWorkspace,
+  subscriptionOf,
+  workspaceAdmin,
+  workspaceBilling,
+  type BillingUnderTest,
+} from './subscriptions-harness';
+
+const DAY_MS = 86_400_000;
+
+describe("billing's part of data-subject requests (PRV-02, PRV-05)", () => {
+  let h: BillingUnderTest;
+
+  beforeAll(async () => {
+    h = await startBillingUnderTest('2027-03-01T09:00:00.000Z');
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  /** Privacy opens a verified request (PRV-03) on the real NATS. */
+  const openRequest = async (right: DataSubjectRight, userId: string | null, details: DataSubjectRequestDetails | null = null) => {
+    const now = h.clock.now();
+    return h.publish('DataSubjectRequestOpened', {
+      requestId: uniqueName('dsr'),
+      right,
+      userId,
+      identifiers: [],
+      sealedDetails: details ? sealDataSubjectPayload(dataSubjectRequestDetailsSchema.parse(details), h.config.DATA_SUBJECT_SEAL_KEY) : null,
+      dueAt: new Date(now.getTime() + 30 * DAY_MS).toISOString(),
+      openedAt: now.toISOString(),
+    });
+  };
+
+  /** Billing's answer, published exactly once on NATS. */
+  const answerTo = async (requestId: string): Promise<DataSubjectRequestAnswer> => {
+    const [event] = await expectEvents(h, 'DataSubjectRequestAnsweredByBilling', (data) => data.requestId === requestId);
+    if (!event) throw new Error('no answer');
+    expect(event.source).toBe('/leadgraph/billing');
+    return event.data;
+  };
+
+  const openExport = (answer: DataSubjectRequestAnswer): DataSubjectExportPart => {
+    if (!answer.sealedExport) throw new Error('no sealed export');
+    return dataSubjectExportPartSchema.parse(openDataSubjectPayload(answer.sealedExport, h.config.DATA_SUBJECT_SEAL_KEY));
+  };
+
+  const recordOf = (part: DataSubjectExportPart, dataCategory: string) => {
+    const record = part.records.find((candidate) => candidate.dataCategory === dataCategory);
+    if (!record) throw new Error(`no ${dataCategory} record in ${JSON.stringify(part.records.map((candidate) => candidate.dataCategory))}`);
+    return record;
+  };
+
+  /** A user with registration credits (ACC-04) who bought a PREMIUM plan for their workspace. */
+  const customer = async () => {
+    const admin = workspaceAdmin();
+    const billingEmail = `${uniqueName('billing')}@acme-industries.test`;
+    await h.publish('LinkedInProfileLinked', { userId: admin.userId, linkedAt: h.clock.now().toISOString() });
+    await eventually(async () => expect(await creditAccountModel(h.billing.infra.connection).exists({ _id: `USER:${admin.userId}` })).not.toBeNull());
+    const paymentMethodId = await cardPaymentMethod(h);
+    const bought = await subscribeWorkspace(h, admin, { planId: 'starter-monthly', seats: 1, billingEmail, paymentMethodId });
+    expect(bought.outcome).toBe('APPLIED');
+    const subscription = await subscriptionOf(h, admin.workspaceId);
+    const stripeCustomerId = subscription.stripe?.customerId;
+    if (!stripeCustomerId) throw new Error('no Stripe customer');
+    const invoiceId = bought.charge?.invoice.id;
+    if (!invoiceId) throw new Error('no invoice');
+    return { admin, billingEmail, paymentMethodId, stripeCustomerId, invoiceId, subscriptionId: subscription._id };
+  };
+
+  it('[PRV-02] access: a sealed export of the billing customer, payment methods as stored, subscriptions, invoices and credits, with purposes, legal bases and sources', async () => {
+    const person = await customer();
+    const opened = await openRequest('ACCESS', person.admin.userId);
+    const answer = await answerTo(opened.data.requestId);
+
+    expect(answer).toMatchObject({ service: 'billing', right: 'ACCESS', outcome: 'CARRIED_OUT', retained: [] });
+    expect(answer.actions.map((action) => [action.dataCategory, action.action, action.count])).toEqual([
+      ['BILLING_CUSTOMER', 'EXPORTED', 1],
+      ['PAYMENT_METHODS', 'EXPORTED', 1],
+      ['SUBSCRIPTIONS', 'EXPORTED', 1],
+      ['ACCOUNTING', 'EXPORTED', 1],
+      ['CREDITS', 'EXPORTED', 4],
+    ]);
+    // Nothing personal travels in clear.
+    const [event] = await expectEvents(h, 'DataSubjectRequestAnsweredByBilling', (data) => data.requestId === opened.data.requestId);
+    expect(JSON.stringify(event)).not.toContain(person.billingEmail);
+
+    const part = openExport(answer);
+    for (const record of part.records) {
+      expect(record.purpose).not.toHaveLength(0);
+      expect(record.legalBasis).not.toHaveLength(0);
+      expect(record.source).not.toHaveLength(0);
+    }
+    const customerRecord = recordOf(part, 'BILLING_CUSTOMER');
+    expect(customerRecord.legalBasis).toContain('Legal obligation: accounting');
+    expect(customerRecord.data).toMatchObject({
+      stripeCustomers: [{ owner: `WORKSPACE:${person.admin.workspaceId}`, email: person.billingEmail, billingAddress: { country: 'FR' } }],
+      billingDetails: [{ subscriptionId: person.subscriptionId, country: 'FR', vatNumber: null, vatTreatment: 'DOMESTIC', email: person.billingEmail }],
+    });
+    expect(recordOf(part, 'PAYMENT_METHODS').data).toEqual([
+      { owner: `WORKSPACE:${person.admin.workspaceId}`, kind: 'CARD', brand: 'visa', last4: '4242', isDefault: true, attachedAt: '2027-03-01T09:00:00.000Z' },
+    ]);
+    expect(recordOf(part, 'SUBSCRIPTIONS').data).toEqual([
+      expect.objectContaining({ id: person.subscriptionId, planId: 'starter-monthly', seats: 1, status: 'ACTIVE', currentPeriodStart: '2027-03-01T09:00:00.000Z' }),
+    ]);
+    const invoices = recordOf(part, 'ACCOUNTING');
+    expect(invoices.legalBasis).toContain(ACCOUNTING_RETENTION_BASIS);
+    expect(invoices.data).toEqual([
+      expect.objectContaining({ purpose: 'SUBSCRIPTION', status: 'PAID', vatRateBasisPoints: 2000, issuedAt: '2027-03-01T09:00:00.000Z', retainedUntil: '2038-01-01T00:00:00.000Z' }),
+    ]);
+    const [invoice] = invoices.data as Array<{ number: string | null; totalCents: number; vatCents: number; subtotalCents: number }>;
+    expect(invoice?.number).toEqual(expect.any(String));
+    expect(invoice?.totalCents).toBe((invoice?.subtotalCents ?? 0) + (invoice?.vatCents ?? 0));
+    expect(recordOf(part, 'CREDITS').data).toMatchObject({ personalBalances: { PHONE: 5, DIRECT_EMAIL: 5, EXPORT: 10 } });
+    // Never Stripe ids or secrets: only what billing stores of a card.
+    const exported = JSON.stringify(part);
+    expect(exported).not.toContain(person.paymentMethodId);
+    expect(exported).not.toContain('sk_');
+  });
+
+  it('[PRV-05] erasure after the account was deleted: payment methods detached at Stripe and deleted, contact and personal credits erased, invoices kept restricted and the answer says so', async () => {
+    const person = await customer();
+    await h.publish('AccountDeleted', {
+      userId: person.admin.userId,
+      deletedAt: h.clock.now().toISOString(),
+      deletedWorkspaceId: person.admin.workspaceId,
+      leftWorkspaceId: null,
+    });
+    // The PREMIUM ends at the end of its period (ACC-06, BIL-11).
+    await eventually(async () => expect((await subscriptionOf(h, person.admin.workspaceId)).scheduledChange?.kind).toBe('EARLY_TERMINATION'));
+    await h.runUntil('2027-04-01T09:00:00.000Z');
+    await eventually(async () => {
+      expect((await subscriptionOf(h, person.admin.workspaceId)).status).toBe('TERMINATED');
+      expect((await creditAccountModel(h.billing.infra.connection).findById(`USER:${person.admin.userId}`).lean())?.closed?.reason).toBe('ACCOUNT_DELETED');
+    });
+
+    const opened = await openRequest('ERASURE', person.admin.userId);
+    const answer = await answerTo(opened.data.requestId);
+
+    expect(answer.outcome).toBe('CARRIED_OUT');
+    expect(answer.retained).toEqual([{ dataCategory: 'ACCOUNTING', legalBasis: ACCOUNTING_RETENTION_BASIS, keptUntil: '2038-01-01T00:00:00.000Z' }]);
+    const actions = Object.fromEntries(answer.actions.map((action) => [`${action.dataCategory}/${action.action}`, action.count]));
+    const invoiceCount = await h.invoices.countDocuments({ subscriptionId: person.subscriptionId });
+    expect(invoiceCount).toBeGreaterThan(0);
+    expect(actions).toMatchObject({ 'PAYMENT_METHODS/ERASED': 1, 'BILLING_CONTACT/ERASED': 2, 'ACCOUNTING/RESTRICTED': invoiceCount, 'SUBSCRIPTIONS/RESTRICTED': 1 });
+    expect(actions['CREDITS/ERASED']).toBeGreaterThan(0);
+
+    // Payment methods: gone here, detached at Stripe.
+    expect(await paymentMethodModel(h.billing.infra.connection).countDocuments({ 'owner.ownerId': person.admin.workspaceId })).toBe(0);
+    expect((await h.stripeClient.paymentMethods.retrieve(person.paymentMethodId)).customer).toBeNull();
+    // Contact details gone at Stripe and here; the name, address and VAT data for accounting stay.
+    const stripeCustomer = await h.stripeClient.customers.retrieve(person.stripeCustomerId);
+    expect(stripeCustomer.deleted).toBeUndefined();
+    if (!stripeCustomer.deleted) {
+      expect(stripeCustomer.email).toBeNull();
+      expect(stripeCustomer.address?.country).toBe('FR');
+    }
+    const subscription = await subscriptionOf(h, person.admin.workspaceId);
+    expect(subscription.billing?.email).toBeUndefined();
+    expect(subscription.billing?.country).toBe('FR');
+    expect(subscription.processingRestrictedAt).toEqual(h.clock.now());
+    // Personal credits of the deleted account: gone.
+    expect(await creditAccountModel(h.billing.infra.connection).exists({ _id: `USER:${person.admin.userId}` })).toBeNull();
+    // The invoices stay, restricted, until the end of their retention (BIL-17).
+    expect(await h.invoices.countDocuments({ subscriptionId: person.subscriptionId, processingRestrictedAt: h.clock.now() })).toBe(invoiceCount);
+    const invoice = await h.invoices.findById(person.invoiceId).lean();
+    expect(invoice?.processingRestrictedAt).toEqual(h.clock.now());
+    expect(invoice?.retainedUntil.toISOString()).toBe('2038-01-01T00:00:00.000Z');
+  });
+
+  it('[PRV-05] erasure while the subscription runs: payment methods go, the billing e-mail the contract still needs is kept and said so, invoices restricted', async () => {
+    const person = await customer();
+    const opened = await openRequest('ERASURE', person.admin.userId);
+    const answer = await answerTo(opened.data.requestId);
+
+    expect(answer.retained.map((entry) => [entry.dataCategory, entry.keptUntil])).toEqual([
+      ['ACCOUNTING', '2038-01-01T00:00:00.000Z'],
+      ['BILLING_CONTACT', null],
+      ['CREDITS', null],
+    ]);
+    expect((await workspaceBilling(h, person.admin)).paymentMethods).toEqual([]);
+    expect((await h.stripeClient.paymentMethods.retrieve(person.paymentMethodId)).customer).toBeNull();
+    expect((await subscriptionOf(h, person.admin.workspaceId)).billing?.email).toBe(person.billingEmail);
+    expect((await h.invoices.findById(person.invoiceId).lean())?.processingRestrictedAt).toEqual(h.clock.now());
+  });
+
+  it('[PRV-02] rectification: the corrected names go to the Stripe customer for future invoices; issued invoices are not altered', async () => {
+    const person = await customer();
+    const before = await h.invoices.findById(person.invoiceId).lean();
+    const opened = await openRequest('RECTIFICATION', person.admin.userId, {
+      corrections: [
+        { field: 'FULL_NAME', value: 'Jane Rectified' },
+        { field: 'COMPANY_NAME', value: 'Acme Rectified SAS' },
+        { field: 'JOB_TITLE', value: 'CFO' },
+      ],
+      directive: null,
+    });
+    const answer = await answerTo(opened.data.requestId);
+
+    expect(answer.outcome).toBe('CARRIED_OUT');
+    expect(answer.actions).toEqual([{ dataCategory: 'BILLING_CUSTOMER', action: 'RECTIFIED', count: 1, note: expect.stringContaining('never altered') }]);
+    const stripeCustomer = await h.stripeClient.customers.retrieve(person.stripeCustomerId);
+    if (stripeCustomer.deleted) throw new Error('customer deleted');
+    expect(stripeCustomer.name).toBe('Acme Rectified SAS');
+    expect(stripeCustomer.metadata.leadgraph_contact_name).toBe('Jane Rectified');
+    expect(await h.invoices.findById(person.invoiceId).lean()).toEqual(before);
+
+    // Corrections of what billing does not hold (job title, location): nothing to rectify here.
+    const other = await openRequest('RECTIFICATION', person.admin.userId, { corrections: [{ field: 'LOCATION', value: 'Lyon' }], directive: null });
+    expect(await answerTo(other.data.requestId)).toMatchObject({ outcome: 'NO_DATA_HELD', actions: [] });
+  });
+
+  it('[PRV-02] restriction marks the billing records; objection is applied; consent withdrawal and directives find nothing consent-based', async () => {
+    const person = await customer();
+    const restriction = await answerTo((await openRequest('RESTRICTION', person.admin.userId)).data.requestId);
+    expect(restriction.outcome).toBe('CARRIED_OUT');
+    expect(restriction.actions.map((action) => [action.dataCategory, action.action, action.count])).toEqual([
+      ['SUBSCRIPTIONS', 'RESTRICTED', 1],
+      ['ACCOUNTING', 'RESTRICTED', 1],
+    ]);
+    expect((await subscriptionOf(h, person.admin.workspaceId)).processingRestrictedAt).toEqual(h.clock.now());
+    expect((await h.invoices.findById(person.invoiceId).lean())?.processingRestrictedAt).toEqual(h.clock.now());
+
+    const objection = await answerTo((await openRequest('OBJECTION', person.admin.userId)).data.requestId);
+    expect(objection).toMatchObject({ outcome: 'CARRIED_OUT', actions: [{ dataCategory: 'BILLING', action: 'OBJECTION_APPLIED', count: 1, note: OBJECTION_NOTE }] });
+    for (const right of ['CONSENT_WITHDRAWAL', 'POST_MORTEM_DIRECTIVE'] as const) {
+      expect(await answerTo((await openRequest(right, person.admin.userId)).data.requestId)).toMatchObject({ right, outcome: 'NO_DATA_HELD', actions: [], retained: [] });
+    }
+  });
+
+  it('[PRV-05] an unknown person, or one without an account, is answered NO_DATA_HELD', async () => {
+    for (const userId of [uniqueName('stranger'), null]) {
+      for (const right of ['ACCESS', 'ERASURE'] as const) {
+        const answer = await answerTo((await openRequest(right, userId)).data.requestId);
+        expect(answer).toMatchObject({ right, outcome: 'NO_DATA_HELD', actions: [], retained: [], sealedExport: null });
+      }
+    }
+  });
+
+  it('[PRV-05] a redelivered request is carried out and answered once', async () => {
+    const person = await customer();
+    const opened = await openRequest('ERASURE', person.admin.userId);
+    await answerTo(opened.data.requestId);
+    // The same event again, and the same request under a new event id (privacy retrying).
+    await h.billing.infra.bus.publish(opened);
+    await h.publish('DataSubjectRequestOpened', opened.data);
+    // Handled in order: once a later request is answered, both redeliveries were handled.
+    const marker = await openRequest('ACCESS', uniqueName('marker'));
+    await answerTo(marker.data.requestId);
+    const answers = await expectEvents(h, 'DataSubjectRequestAnsweredByBilling', (data) => data.requestId === opened.data.requestId, 1);
+    expect(answers).toHaveLength(1);
+    expect(await h.billing.dataSubjectRequests.handle(opened.data)).toBe(false);
+  });
+});
