@@ -22,6 +22,11 @@ export const contactsConfigShape = {
   BULK_SEARCH_PAGES_PER_DAY: z.coerce.number().int().min(1).default(2000),
   /** How often the retention, webhook retry and enrichment jobs run. */
   JOB_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** PRV-07: the profile retention job only counts what is due and reports it, deleting nothing. */
+  RETENTION_DRY_RUN: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((value) => value === 'true' || value === '1'),
   /** CRM webhook deliveries: attempts before giving up, first retry delay. */
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(6),
   WEBHOOK_RETRY_BASE_SECONDS: z.coerce.number().int().min(1).default(30),

@@ -1,6 +1,8 @@
 import {
   OutboxRelay,
   connectServiceInfra,
+  dataSubjectAnswerModel,
+  retentionRunReportModel,
   instanceContainer,
   runServiceMain,
   schedulePeriodicJob,
@@ -33,7 +35,6 @@ import { CrmWebhookResolver } from './crm-webhooks/crm-webhook.resolver';
 import { CrmDeliverer, CrmWebhookService } from './crm-webhooks/crm-webhook.service';
 import { crmWebhookConsumers } from './crm-webhooks/crm-webhook.events';
 import { RateLimitResolver } from './rate-limits/rate-limit.resolver';
-import { retentionRunModel } from './retention/retention.model';
 import { RetentionResolver } from './retention/retention.resolver';
 import { RetentionService } from './retention/retention.service';
 import { revealModel, revealRequestModel } from './reveals/reveal.model';
@@ -41,6 +42,9 @@ import { RevealResolver } from './reveals/reveal.resolver';
 import { RevealService } from './reveals/reveal.service';
 import { buildContactsSchema } from './schema';
 import { suppressionConsumers } from './suppression/suppression.events';
+import { dataSubjectRequestConsumers } from './data-subject-requests/data-subject-request.events';
+import { dataSubjectCaseModel } from './data-subject-requests/data-subject-request.model';
+import { DataSubjectRequestService } from './data-subject-requests/data-subject-request.service';
 import { suppressionCaseModel, suppressionModel } from './suppression/suppression.model';
 import { SuppressionService } from './suppression/suppression.service';
 
@@ -109,7 +113,25 @@ export async function startContactsService(config: ContactsConfig, overrides: Se
   const crmService = new CrmWebhookService(crmWebhooks, crmDeliveries, crmAttempts, crmDeliverer, exportService, contacts, reveals, crmSettings, clock);
   // Issue 4b bulk enrichment: runs on submit, resumed at start-up and by the periodic job.
   const enrichment = new EnrichmentService(enrichmentJobModel(connection), enrichmentItemModel(connection), contacts, identifiers, suppression, revealService, hashKey, clock, logger);
-  const retention = new RetentionService(contacts, identifiers, retentionRunModel(connection), clock, logger);
+  // PRV-07: every pass (dry or not) is kept and reported to privacy through the outbox.
+  const retentionReports = retentionRunReportModel(connection);
+  const retention = new RetentionService(contacts, identifiers, retentionReports, { dryRun: config.RETENTION_DRY_RUN }, clock, logger, nudgeRelay);
+  // PRV-02 / PRV-05: verified data-subject requests carried out here and answered once each.
+  const dataSubjectAnswers = dataSubjectAnswerModel(connection);
+  const dataSubjectRequests = new DataSubjectRequestService(
+    dataSubjectCaseModel(connection),
+    dataSubjectAnswers,
+    contacts,
+    identifiers,
+    suppression,
+    revealService,
+    addressBook,
+    exportService,
+    { hashKey, sealKey: config.DATA_SUBJECT_SEAL_KEY },
+    clock,
+    logger,
+    nudgeRelay,
+  );
 
   const schema = await buildContactsSchema(
     instanceContainer([
@@ -124,13 +146,14 @@ export async function startContactsService(config: ContactsConfig, overrides: Se
     ]),
     { Contact: { __resolveReference: resolveContactReference(contactService) } },
   );
-  const relay = new OutboxRelay(bus, [reveals, exports, addressBookActivityModel(connection)] as unknown as OutboxModel[], logger);
+  const relay = new OutboxRelay(bus, [reveals, exports, addressBookActivityModel(connection), dataSubjectAnswers, retentionReports] as unknown as OutboxModel[], logger);
   const jobIntervalMs = config.JOB_INTERVAL_SECONDS * 1000;
   const running = await serveSubgraphService(infra, config, {
     schema,
     relay,
     consumers: [
       ...suppressionConsumers({ bus, connection, clock, logger, suppression }),
+      ...dataSubjectRequestConsumers({ bus, connection, clock, logger, requests: dataSubjectRequests }),
       ...workspaceDataConsumers({ bus, connection, clock, logger, addressBook, reveals: revealService }),
       ...crmWebhookConsumers({ bus, connection, clock, logger, crm: crmService }),
     ],

@@ -227,6 +227,18 @@ export class AddressBookService implements OptOutListener {
     for (const entry of flagged) await this.record(entry.scope, null, 'CONTACT_OPTED_OUT', entry.contactId, null);
   }
 
+  /** PRV-02 access: the address-book entries (any workspace) of these contacts. */
+  async entriesOfContacts(contactIds: string[]): Promise<AddressBookEntryDocument[]> {
+    if (contactIds.length === 0) return [];
+    return this.entries.find({ contactId: { $in: contactIds } }).lean<AddressBookEntryDocument[]>();
+  }
+
+  /** PRV-02 erasure: saved entries, their list memberships and notes are deleted in every workspace. */
+  async eraseContacts(contactIds: string[]): Promise<number> {
+    if (contactIds.length === 0) return 0;
+    return (await this.entries.deleteMany({ contactId: { $in: contactIds } })).deletedCount;
+  }
+
   /** ACC-06 / BIL-13: a deleted workspace's address book goes with it. */
   async purgeScope(scope: string): Promise<void> {
     await this.entries.deleteMany({ scope });

@@ -65,6 +65,25 @@ export interface ContactDocument {
   createdAt: Date;
   /** Bumped by every write: refreshes replace the document only if nobody wrote in between. */
   revision: number;
+  /**
+   * PRV-02 restriction of processing: kept, but never searched, shown, revealed or exported
+   * (null or absent: not restricted).
+   */
+  restrictedAt?: Date | null;
+  /** The data-subject request that restricted the profile. */
+  restrictionRequestId?: string | null;
+  /** PRV-02 rectification: fields corrected at the person's request, kept over later refreshes. */
+  rectifications?: ContactRectification[];
+}
+
+export const rectifiableFields = ['name', 'jobTitle', 'company', 'location'] as const;
+export type RectifiableField = (typeof rectifiableFields)[number];
+
+/** One field corrected by a data-subject request, and when. */
+export interface ContactRectification {
+  field: RectifiableField;
+  requestId: string;
+  at: Date;
 }
 
 const provenanceFields = {
@@ -109,6 +128,17 @@ const contactSchema = new Schema<ContactDocument>(
     lastUpdatedAt: { type: Date, required: true },
     createdAt: { type: Date, required: true },
     revision: { type: Number, default: 1 },
+    restrictedAt: { type: Date, default: null },
+    restrictionRequestId: { type: String, default: null },
+    rectifications: {
+      type: [
+        new Schema<ContactRectification>(
+          { field: { type: String, enum: rectifiableFields, required: true }, requestId: { type: String, required: true }, at: { type: Date, required: true } },
+          { _id: false },
+        ),
+      ],
+      default: [],
+    },
   },
   { collection: 'contacts', versionKey: false },
 );

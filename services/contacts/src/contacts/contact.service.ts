@@ -125,6 +125,8 @@ export class ContactService {
     };
     const query = {
       searchTokens: { $all: tokens },
+      // PRV-02: a restricted profile is kept but never returned.
+      restrictedAt: null,
       ...(Object.keys(updated).length > 0 ? { lastUpdatedAt: updated } : {}),
       ...(cursor ? keysetAfter(cursor) : {}),
     };
@@ -168,11 +170,11 @@ export class ContactService {
     return this.findMasked(caller, parseContactId(id, 'id'));
   }
 
-  /** One profile, masked; null when it does not exist (or no longer: opted out, retention). */
+  /** One profile, masked; null when it does not exist (or no longer: opted out, retention) or is restricted (PRV-02). */
   async findMasked(caller: Caller, id: string): Promise<MaskedContactProfile | null> {
     requireScope(caller, 'contacts:read');
     if (!contactIdSchema.safeParse(id).success) return null;
-    const contact = await this.contacts.findById(id, PROFILE_PROJECTION).lean<ContactDocument>();
+    const contact = await this.contacts.findOne({ _id: id, restrictedAt: null }, PROFILE_PROJECTION).lean<ContactDocument>();
     if (!contact) return null;
     return maskedProfile(contact, await this.doNotCall(contact.phones.map((phone) => phone.value)));
   }

@@ -35,6 +35,12 @@ export class ExportService {
     private readonly nudgeRelay: () => void,
   ) {}
 
+  /** PRV-02 access: the exports (CSV/JSON files, CRM pushes) that included these contacts. */
+  async exportsOfContacts(contactIds: string[]): Promise<ExportDocument[]> {
+    if (contactIds.length === 0) return [];
+    return this.exports.find({ contactIds: { $in: contactIds } }, { outbox: 0 }).lean<ExportDocument[]>();
+  }
+
   async create(caller: Caller, input: unknown): Promise<ExportReceipt> {
     const actor = requireScope(caller, 'contacts:export');
     const request = parseInput(exportInputSchema, input);
@@ -45,7 +51,7 @@ export class ExportService {
     if (existing) return this.receipt(existing);
 
     const wanted = request.contactIds ?? (await this.addressBook.listContactIds(caller, request.listId ?? '', MAX_EXPORT_CONTACTS));
-    const found = await this.contacts.find({ _id: { $in: wanted } }, { _id: 1 }).lean<Array<{ _id: string }>>();
+    const found = await this.contacts.find({ _id: { $in: wanted }, restrictedAt: null }, { _id: 1 }).lean<Array<{ _id: string }>>();
     const contactIds = wanted.filter((id) => found.some((contact) => contact._id === id));
     if (contactIds.length === 0) throw badInput(request.contactIds ? 'contactIds' : 'listId', 'nothing to export: none of these contacts exists');
     const cost = exportCost(contactIds.length);
@@ -123,7 +129,8 @@ export class ExportService {
       ]);
       for (const contact of contacts) {
         const reveal = reveals.find((entry) => entry.contactId === contact._id) ?? null;
-        if (reveal?.optedOutAt) continue;
+        // PRV-02: restricted profiles are not exported.
+        if (reveal?.optedOutAt || contact.restrictedAt) continue;
         const row = exportRow(contact, revealedFieldsOf(reveal));
         if (csv) {
           if (!csv.write(csvCells(row))) await new Promise((resolve) => csv.once('drain', resolve));

@@ -324,12 +324,14 @@ export function mergeRecord(existing: ContactFields | null, record: IngestRecord
   const points = (list: IncomingPoint[]): TextDatum[] => list.map((point) => ({ value: point.value, ...provenance(point.lastVerifiedAt, point.status) }));
   const phones: PhoneDatum[] = record.phones.map((phone) => ({ value: phone.value, kind: phone.kind, country: phone.country, ...provenance(phone.lastVerifiedAt, phone.status) }));
 
+  // PRV-02: a field the person had rectified keeps its corrected value over refreshes.
+  const rectified = new Set((existing?.rectifications ?? []).map((rectification) => rectification.field));
   const fields = {
     _id: existing?._id ?? context.id,
-    name: scalar(existing?.name, record.name) ?? text(record.name),
-    jobTitle: scalar(existing?.jobTitle, record.jobTitle),
-    company: scalar(existing?.company, record.company),
-    location,
+    name: existing && rectified.has('name') ? existing.name : (scalar(existing?.name, record.name) ?? text(record.name)),
+    jobTitle: existing && rectified.has('jobTitle') ? existing.jobTitle : scalar(existing?.jobTitle, record.jobTitle),
+    company: existing && rectified.has('company') ? existing.company : scalar(existing?.company, record.company),
+    location: existing && rectified.has('location') ? existing.location : location,
     skills: mergeData(existing?.skills ?? [], record.skills.map(text), sameWords),
     profileUrl: scalar(existing?.profileUrl, record.profileUrl),
     professionalEmails: mergeData(existing?.professionalEmails ?? [], points(record.professionalEmails), exact),
@@ -338,6 +340,10 @@ export function mergeRecord(existing: ContactFields | null, record: IngestRecord
     lastUpdatedAt: now,
     createdAt: existing?.createdAt ?? now,
     revision: (existing?.revision ?? 0) + 1,
+    // PRV-02: a restriction and the rectifications survive refreshes.
+    restrictedAt: existing?.restrictedAt ?? null,
+    restrictionRequestId: existing?.restrictionRequestId ?? null,
+    rectifications: existing?.rectifications ?? [],
   };
   return { ...fields, searchTokens: contactSearchTokens(fields), sortName: sortableName(fields.name.value) };
 }

@@ -9,6 +9,6 @@ export class RetentionResolver {
 
   @Query(() => [ContactRetentionRunType], { description: 'PRIVACY_OFFICER: reports of the profile retention job, newest first' })
   async contactRetentionRuns(@Arg('first', () => Int, { nullable: true }) first: number | null, @Ctx() context: RequestContext): Promise<ContactRetentionRunType[]> {
-    return (await this.retention.reports(context.caller, first ?? 20)).map(ContactRetentionRunType.from);
+    return (await this.retention.runs(context.caller, first ?? 20)).map(ContactRetentionRunType.from);
   }
 }

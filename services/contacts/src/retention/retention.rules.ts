@@ -11,3 +11,13 @@ export function retentionCutoff(now: Date, years = PROFILE_RETENTION_YEARS): Dat
 export function isPastRetention(lastUpdatedAt: Date, now: Date, years = PROFILE_RETENTION_YEARS): boolean {
   return lastUpdatedAt.getTime() < retentionCutoff(now, years).getTime();
 }
+
+/** When a profile last updated at this instant falls due (PRV-07: the answer to a restriction says until when it is kept). */
+export function retentionEnd(lastUpdatedAt: Date, years = PROFILE_RETENTION_YEARS): Date {
+  const end = new Date(lastUpdatedAt.getTime());
+  end.setUTCFullYear(end.getUTCFullYear() + years);
+  return end;
+}
+
+/** PRV-07: the data category of the retention schedule this job enforces. */
+export const PROFILE_RETENTION_CATEGORY = 'BUSINESS_PROFILES';

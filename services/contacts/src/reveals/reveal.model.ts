@@ -83,6 +83,8 @@ const revealRequestSchema = new Schema<RevealRequestDocument>(
   },
   { collection: 'reveal_requests', versionKey: false },
 );
+// PRV-02: an erasure finds the remembered answers (they hold revealed details) by contact.
+revealRequestSchema.index({ contactId: 1 });
 
 export type RevealRequestModel = Model<RevealRequestDocument>;
 

@@ -104,7 +104,8 @@ export class RevealService implements OptOutListener {
    * revealed with the event in one update. Fields claimed by a concurrent request are waited for.
    */
   async revealFields(actor: AuthenticatedCaller, scope: RevealScope, contactId: string, fields: readonly RevealField[], origin: string): Promise<RevealResult> {
-    const contact = await this.contacts.findById(contactId, { searchTokens: 0 }).lean<ContactDocument>();
+    // PRV-02: a restricted profile is not revealable, as if it did not exist.
+    const contact = await this.contacts.findOne({ _id: contactId, restrictedAt: null }, { searchTokens: 0 }).lean<ContactDocument>();
     if (!contact) throw notFound('No such contact');
     const id = revealId(scope.scope, contactId);
     const now = this.clock.now();
@@ -277,13 +278,29 @@ export class RevealService implements OptOutListener {
   }
 
   async revealedForIds(caller: Caller, contactIds: string[]): Promise<Map<string, RevealedDetails>> {
-    const contacts = await this.contacts.find({ _id: { $in: contactIds } }, { professionalEmails: 1, directEmails: 1, phones: 1 }).lean<ContactDocument[]>();
+    const contacts = await this.contacts.find({ _id: { $in: contactIds }, restrictedAt: null }, { professionalEmails: 1, directEmails: 1, phones: 1 }).lean<ContactDocument[]>();
     return this.revealedFor(caller, contacts);
   }
 
   /** Reveal documents of a scope for one contact (address book, export). */
   async revealOf(scope: string, contactId: string): Promise<RevealDocument | null> {
     return this.current(revealId(scope, contactId));
+  }
+
+  /** PRV-02 access: every reveal record of these contacts (who received which details, and when). */
+  async recordsOfContacts(contactIds: string[]): Promise<RevealDocument[]> {
+    if (contactIds.length === 0) return [];
+    return this.reveals.find({ contactId: { $in: contactIds } }, { outbox: 0 }).lean<RevealDocument[]>();
+  }
+
+  /**
+   * PRV-02 erasure / objection: the answers remembered for retried reveal requests hold the
+   * revealed details in clear, so they go. The reveal records stay (workspace, field types, dates,
+   * credits charged: what billing and audit need, no personal data of the person).
+   */
+  async eraseRevealedDetails(contactIds: string[]): Promise<number> {
+    if (contactIds.length === 0) return 0;
+    return (await this.requests.deleteMany({ contactId: { $in: contactIds } })).deletedCount;
   }
 
   /** CON-08: the workspaces that had revealed the person keep a flag, and hear of it. */

@@ -1,6 +1,9 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { IdentifierKind } from '@leadgraph/platform';
 
+export const suppressionOriginTypes = ['OPT_OUT', 'ERASURE_REQUEST', 'OBJECTION_REQUEST'] as const;
+export type SuppressionOriginType = (typeof suppressionOriginTypes)[number];
+
 /**
  * The suppression list (CON-08): keyed hashes (HMAC, versioned key) of opted-out people's
  * identifiers, never the identifiers. `_id` is the hash, so membership is one indexed lookup.
@@ -9,8 +12,8 @@ export interface SuppressionDocument {
   _id: string;
   kind: IdentifierKind;
   keyVersion: number;
-  /** The opt-out or erasure request that put it here. */
-  origin: { type: 'OPT_OUT' | 'ERASURE_REQUEST'; id: string };
+  /** The opt-out, or the erasure / objection request (PRV-02), that put it here. */
+  origin: { type: SuppressionOriginType; id: string };
   suppressedAt: Date;
 }
 
@@ -20,7 +23,7 @@ const suppressionSchema = new Schema<SuppressionDocument>(
     kind: { type: String, enum: ['EMAIL', 'PHONE', 'PROFILE_URL'], required: true },
     keyVersion: { type: Number, required: true },
     origin: {
-      type: new Schema({ type: { type: String, enum: ['OPT_OUT', 'ERASURE_REQUEST'], required: true }, id: { type: String, required: true } }, { _id: false }),
+      type: new Schema({ type: { type: String, enum: suppressionOriginTypes, required: true }, id: { type: String, required: true } }, { _id: false }),
       required: true,
     },
     suppressedAt: { type: Date, required: true },

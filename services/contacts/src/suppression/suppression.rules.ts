@@ -1,5 +1,6 @@
 import type { IdentifierHashKey } from '@leadgraph/platform';
 import type { HashedIdentifier } from '../contacts/contact.rules';
+import type { SuppressionOriginType } from './suppression.model';
 
 /**
  * Hashes of an opt-out this service can match: only those made with its own key version (a
@@ -12,6 +13,6 @@ export function matchableHashes(identifiers: readonly HashedIdentifier[], key: I
 }
 
 /** Suppression case id of an origin: the same opt-out handled twice is one case. */
-export function suppressionCaseId(origin: { type: 'OPT_OUT' | 'ERASURE_REQUEST'; id: string }): string {
+export function suppressionCaseId(origin: { type: SuppressionOriginType; id: string }): string {
   return `${origin.type}:${origin.id}`;
 }

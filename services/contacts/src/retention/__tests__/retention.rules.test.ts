@@ -1,4 +1,4 @@
-import { isPastRetention, retentionCutoff } from '../retention.rules';
+import { isPastRetention, retentionCutoff, retentionEnd } from '../retention.rules';
 
 describe('retention rules', () => {
   const now = new Date('2031-06-15T12:00:00.000Z');
@@ -12,5 +12,11 @@ describe('retention rules', () => {
     expect(isPastRetention(new Date('2026-06-15T11:59:59.999Z'), now)).toBe(true);
     expect(isPastRetention(new Date('2026-06-15T12:00:00.000Z'), now)).toBe(false);
     expect(isPastRetention(new Date('2030-01-01T00:00:00.000Z'), now)).toBe(false);
+  });
+});
+
+describe('retention end', () => {
+  it('[PRV-07][CON-09] a profile is kept until five calendar years after its last update', () => {
+    expect(retentionEnd(new Date('2026-06-15T12:00:00.000Z'))).toEqual(new Date('2031-06-15T12:00:00.000Z'));
   });
 });
