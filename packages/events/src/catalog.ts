@@ -317,6 +317,18 @@ export const eventCatalog = {
       exportedAt: isoTime,
     }),
   },
+  /** A contact search ran (ANA-02 usage metering). No query text: it could contain a person's name. */
+  ContactSearchPerformed: {
+    source: 'contacts',
+    data: z.object({
+      searchId: id,
+      workspaceId: id.nullable(),
+      userId: id,
+      viaApiTokenId: id.nullable(),
+      resultCount: z.number().int().nonnegative(),
+      searchedAt: isoTime,
+    }),
+  },
   ContactOptedOut: {
     source: 'privacy',
     data: z.object({ optOutId: id, identifiers: z.array(identifierHashSchema).min(1), optedOutAt: isoTime }),
@@ -354,6 +366,11 @@ export const eventCatalog = {
       identifiers: z.array(identifierHashSchema),
       /** RECTIFICATION corrections / POST_MORTEM_DIRECTIVE text, sealed for services (`sealDataSubjectPayload`). */
       sealedDetails: z.string().nullable(),
+      /**
+       * Consent-banner visitor ids of the browser(s) the requester filed from (optional, backward compatible):
+       * analytics keys a visitor's consented events by this id, which no other identifier reaches.
+       */
+      visitorIds: z.array(id).max(20).optional(),
       dueAt: isoTime,
       openedAt: isoTime,
     }),

@@ -1,11 +1,24 @@
 import { z } from 'zod';
-import { loadConfig, subgraphServiceConfigShape } from '@leadgraph/platform';
+import { HOUR_MS, loadConfig, subgraphServiceConfigShape } from '@leadgraph/platform';
 import { isTimeZone } from './usage/usage.rules';
 
 export const analyticsConfigShape = {
   ...subgraphServiceConfigShape('analytics', 4105),
   /** IANA time zone whose calendar days usage is counted in (ANA-02). */
   ANALYTICS_TIME_ZONE: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris').default('Europe/Paris'),
+  /** Events per `POST /collect` batch or `trackEvents` call; the rest is rejected event by event. */
+  ANALYTICS_MAX_EVENTS_PER_BATCH: z.coerce.number().int().min(1).max(1000).default(50),
+  /** Largest `POST /collect` body, in bytes (413 beyond). */
+  ANALYTICS_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
+  /** How long a consent lookup is cached; this instance's ConsentChanged consumer invalidates at once. */
+  ANALYTICS_CONSENT_CACHE_TTL_MS: z.coerce.number().int().min(0).max(10 * 60_000).default(5_000),
+  /** How often the raw-event retention job runs (ANA-04). */
+  ANALYTICS_RETENTION_INTERVAL_MS: z.coerce.number().int().min(1000).default(6 * HOUR_MS),
+  /** Report what the retention job would delete without deleting (PRV-07 dry run). */
+  ANALYTICS_RETENTION_DRY_RUN: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
 };
 
 export type AnalyticsConfig = z.infer<z.ZodObject<typeof analyticsConfigShape>>;
@@ -13,3 +26,4 @@ export type AnalyticsConfig = z.infer<z.ZodObject<typeof analyticsConfigShape>>;
 export function loadAnalyticsConfig(env: Record<string, string | undefined> = process.env): AnalyticsConfig {
   return loadConfig('analytics', analyticsConfigShape, env);
 }
+

@@ -1,13 +1,32 @@
 import {
   OutboxRelay,
   connectServiceInfra,
+  dataSubjectAnswerModel,
   instanceContainer,
+  retentionRunReportModel,
   runServiceMain,
+  schedulePeriodicJob,
   serveSubgraphService,
+  type OutboxModel,
   type RunningService,
   type ServiceOverrides,
 } from '@leadgraph/platform';
+import { pageCountModel, rawEventModel } from './collection/collection.model';
+import { CollectionResolver } from './collection/collection.resolver';
+import { collectionRoutes } from './collection/collection.routes';
+import { CollectionService } from './collection/collection.service';
 import { loadAnalyticsConfig, type AnalyticsConfig } from './config';
+import { consentConsumers } from './consent/consent.events';
+import { analyticsConsentModel } from './consent/consent.model';
+import { ConsentProjection } from './consent/consent.service';
+import { dataSubjectConsumers } from './data-subject/data-subject.events';
+import { DataSubjectService } from './data-subject/data-subject.service';
+import { meteringConsumers } from './metering/metering.events';
+import { funnelUserModel, metricHourlyModel } from './metering/metering.model';
+import { MeteringService } from './metering/metering.service';
+import { ReportsResolver } from './reports/reports.resolver';
+import { ReportsService } from './reports/reports.service';
+import { RetentionService } from './retention/retention.service';
 import { buildAnalyticsSchema } from './schema';
 import { usageDailyModel } from './usage/usage.model';
 import { UsageResolver } from './usage/usage.resolver';
@@ -17,12 +36,45 @@ import { UsageService } from './usage/usage.service';
 export async function startAnalyticsService(config: AnalyticsConfig, overrides: ServiceOverrides = {}): Promise<RunningService> {
   const infra = await connectServiceInfra('analytics', config, overrides);
   const { connection, bus, clock, logger } = infra;
-  const usageService = new UsageService(usageDailyModel(connection), config.ANALYTICS_TIME_ZONE, clock);
+  const answers = dataSubjectAnswerModel(connection);
+  const retentionReports = retentionRunReportModel(connection);
+  // Analytics publishes data-subject answers and retention reports (PRV-05, PRV-07).
+  const relay = new OutboxRelay(bus, [answers as unknown as OutboxModel, retentionReports as unknown as OutboxModel], logger);
+  const nudgeRelay = () => relay.nudge();
 
-  const schema = await buildAnalyticsSchema(instanceContainer([new UsageResolver(usageService)]));
-  // Analytics publishes nothing yet; the relay keeps the runtime uniform.
-  const relay = new OutboxRelay(bus, [], logger);
-  return serveSubgraphService(infra, config, { schema, relay });
+  const usageService = new UsageService(usageDailyModel(connection), config.ANALYTICS_TIME_ZONE, clock);
+  const consent = new ConsentProjection(analyticsConsentModel(connection), clock, config.ANALYTICS_CONSENT_CACHE_TTL_MS);
+  const rawEvents = rawEventModel(connection);
+  const funnel = funnelUserModel(connection);
+  const collection = new CollectionService(rawEvents, pageCountModel(connection), consent, clock, config.ANALYTICS_TIME_ZONE, {
+    maxEventsPerBatch: config.ANALYTICS_MAX_EVENTS_PER_BATCH,
+    maxFutureSkewMs: 5 * 60_000,
+    maxAgeMs: 7 * 24 * 3600_000,
+  });
+  const metering = new MeteringService(metricHourlyModel(connection), funnel, clock, (userId) => consent.isRestricted({ subjectType: 'USER', subjectId: userId }));
+  const reports = new ReportsService(metricHourlyModel(connection), funnel);
+  const dataSubjects = new DataSubjectService(rawEvents, funnel, consent, answers, config.DATA_SUBJECT_SEAL_KEY, clock, logger, nudgeRelay);
+  const retention = new RetentionService(rawEvents, funnel, retentionReports, clock, logger, nudgeRelay);
+
+  const schema = await buildAnalyticsSchema(instanceContainer([new UsageResolver(usageService), new ReportsResolver(reports), new CollectionResolver(collection)]));
+  const consumers = [
+    ...consentConsumers({ bus, connection, clock, logger, consent }),
+    ...meteringConsumers({ bus, connection, clock, logger, metering, usage: usageService }),
+    ...dataSubjectConsumers({ bus, connection, clock, logger, dataSubjects }),
+  ];
+  const stopRetention = schedulePeriodicJob(
+    'analytics-raw-retention',
+    config.ANALYTICS_RETENTION_INTERVAL_MS,
+    () => retention.purgeRawEvents({ dryRun: config.ANALYTICS_RETENTION_DRY_RUN }),
+    logger,
+  );
+  return serveSubgraphService(infra, config, {
+    schema,
+    relay,
+    consumers,
+    routes: collectionRoutes(collection, { maxBodyBytes: config.ANALYTICS_MAX_BODY_BYTES, logger }),
+    onStop: [stopRetention],
+  });
 }
 
 if (require.main === module) runServiceMain(() => startAnalyticsService(loadAnalyticsConfig()));

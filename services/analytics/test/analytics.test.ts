@@ -53,12 +53,12 @@ describe('analytics subgraph: daily usage per workspace', () => {
   it('[ANA-02] usage is aggregated per workspace, day in the reporting time zone and credit type', async () => {
     const workspaceId = uniqueName('workspace');
     const otherWorkspaceId = uniqueName('workspace');
-    await usage.record({ workspaceId, creditType: 'PHONE', occurredAt: new Date('2026-11-22T23:30:00.000Z'), creditsSpent: 1, actions: 1 });
-    await usage.record({ workspaceId, creditType: 'PHONE', occurredAt: new Date('2026-11-23T08:00:00.000Z'), creditsSpent: 0, actions: 1 });
-    await usage.record({ workspaceId, creditType: 'EXPORT', occurredAt: new Date('2026-11-23T10:00:00.000Z'), creditsSpent: 25, actions: 25 });
-    await usage.record({ workspaceId, creditType: 'PRO_EMAIL', occurredAt: new Date('2026-11-22T12:00:00.000Z'), creditsSpent: 2, actions: 2 });
-    await usage.record({ workspaceId, creditType: 'PRO_EMAIL', occurredAt: new Date('2026-11-20T12:00:00.000Z'), creditsSpent: 9, actions: 9 });
-    await usage.record({ workspaceId: otherWorkspaceId, creditType: 'PHONE', occurredAt: new Date('2026-11-23T08:00:00.000Z'), creditsSpent: 7, actions: 7 });
+    await usage.record({ workspaceId, creditType: 'PHONE', occurredAt: new Date('2026-11-22T23:30:00.000Z'), creditsSpent: 1, actions: 1, eventId: uniqueName('event') });
+    await usage.record({ workspaceId, creditType: 'PHONE', occurredAt: new Date('2026-11-23T08:00:00.000Z'), creditsSpent: 0, actions: 1, eventId: uniqueName('event') });
+    await usage.record({ workspaceId, creditType: 'EXPORT', occurredAt: new Date('2026-11-23T10:00:00.000Z'), creditsSpent: 25, actions: 25, eventId: uniqueName('event') });
+    await usage.record({ workspaceId, creditType: 'PRO_EMAIL', occurredAt: new Date('2026-11-22T12:00:00.000Z'), creditsSpent: 2, actions: 2, eventId: uniqueName('event') });
+    await usage.record({ workspaceId, creditType: 'PRO_EMAIL', occurredAt: new Date('2026-11-20T12:00:00.000Z'), creditsSpent: 9, actions: 9, eventId: uniqueName('event') });
+    await usage.record({ workspaceId: otherWorkspaceId, creditType: 'PHONE', occurredAt: new Date('2026-11-23T08:00:00.000Z'), creditsSpent: 7, actions: 7, eventId: uniqueName('event') });
 
     const answer = await report({ workspaceId, from: '2026-11-22', to: '2026-11-23' }, userCaller({ workspaceId, workspaceRole: 'ADMIN' }));
     expect(answer.errors).toBeUndefined();
@@ -80,7 +80,7 @@ describe('analytics subgraph: daily usage per workspace', () => {
     const workspaceId = uniqueName('workspace');
     const occurredAt = new Date('2026-11-23T09:00:00.000Z');
     await Promise.all(
-      Array.from({ length: 8 }, () => usage.record({ workspaceId, creditType: 'DIRECT_EMAIL', occurredAt, creditsSpent: 1, actions: 1 })),
+      Array.from({ length: 8 }, () => usage.record({ workspaceId, creditType: 'DIRECT_EMAIL', occurredAt, creditsSpent: 1, actions: 1, eventId: uniqueName('event') })),
     );
     const answer = await report({ workspaceId, from: '2026-11-23', to: '2026-11-23' }, apiTokenCaller({ workspaceId, scopes: ['analytics:read'] }));
     expect(answer.data?.workspaceUsage.entries).toEqual([{ day: '2026-11-23', creditType: 'DIRECT_EMAIL', creditsSpent: 8, actions: 8 }]);

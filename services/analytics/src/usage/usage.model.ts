@@ -19,6 +19,8 @@ export interface UsageDailyDocument {
   creditsSpent: number;
   /** Reveals of this field type (contacts exported for EXPORT), charged or free. */
   actions: number;
+  /** Events already counted in this bucket (ANA-02 idempotency); never returned by reports. */
+  eventIds?: string[];
   updatedAt: Date;
 }
 
@@ -31,6 +33,7 @@ const usageDailySchema = new Schema<UsageDailyDocument>(
     creditType: { type: String, enum: creditTypeSchema.options, required: true },
     creditsSpent: { type: Number, default: 0 },
     actions: { type: Number, default: 0 },
+    eventIds: { type: [String], default: undefined },
     updatedAt: { type: Date, required: true },
   },
   { collection: 'usage_daily', versionKey: false },

@@ -25,6 +25,8 @@ export interface UsageIncrement {
   occurredAt: Date;
   creditsSpent: number;
   actions: number;
+  /** The domain event counted: each bucket counts it once. */
+  eventId: string;
 }
 
 export class UsageService {
@@ -34,14 +36,19 @@ export class UsageService {
     private readonly clock: Clock,
   ) {}
 
-  /** Adds usage to its daily bucket: one single-document `$inc`, creating the bucket on first use. */
+  /**
+   * Adds usage to its daily bucket: one single-document `$inc`, creating the bucket on first use.
+   * Guarded by the event id (ANA-02 idempotency): a bucket that already counted this event is left
+   * alone, so a handler re-run after a lost acknowledgement does not count twice.
+   */
   async record(increment: UsageIncrement): Promise<void> {
     const day = dayBucket(increment.occurredAt, this.timeZone);
     const write = () =>
       this.usage.updateOne(
-        { _id: usageBucketId(increment.workspaceId, day, increment.creditType) },
+        { _id: usageBucketId(increment.workspaceId, day, increment.creditType), eventIds: { $ne: increment.eventId } },
         {
           $inc: { creditsSpent: increment.creditsSpent, actions: increment.actions },
+          $push: { eventIds: increment.eventId },
           $set: { updatedAt: this.clock.now() },
           $setOnInsert: { workspaceId: increment.workspaceId, day, timeZone: this.timeZone, creditType: increment.creditType },
         },
@@ -50,9 +57,14 @@ export class UsageService {
     try {
       await write();
     } catch (error) {
-      // Two first writes of one bucket raced: the loser's retry finds the bucket and increments it.
+      // Two first writes of one bucket raced, or the bucket counted this event already (the
+      // filter missed and the upsert collided): the retry increments it, or collides again.
       if (!isDuplicateKeyError(error)) throw error;
-      await write();
+      try {
+        await write();
+      } catch (again) {
+        if (!isDuplicateKeyError(again)) throw again;
+      }
     }
   }
 
@@ -67,6 +79,7 @@ export class UsageService {
     const entries = await this.usage
       .find({ workspaceId, day: { $gte: from, $lte: to } })
       .sort({ day: 1, creditType: 1 })
+      .select({ eventIds: 0 })
       .lean<UsageDailyDocument[]>();
     return { workspaceId, from, to, timeZone: this.timeZone, entries };
   }

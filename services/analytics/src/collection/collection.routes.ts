@@ -1,0 +1,57 @@
+import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
+import { DomainError, type Logger } from '@leadgraph/platform';
+import { globalPrivacyControlOf } from './collection.rules';
+import { parseVisitorId, type CollectionService } from './collection.service';
+
+function bodyOf(request: Request): Record<string, unknown> {
+  const body: unknown = request.body;
+  return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+}
+
+/**
+ * `POST /collect`: the front-end batch endpoint (ANA-01). JSON `{ visitorId?, events: [...] }`;
+ * answers 200 with a result per event (the valid rest of a batch is accepted), 400 when the batch
+ * itself is unusable, 413 over `maxBodyBytes`. `Sec-GPC: 1` is honoured (PRV-06). Only the
+ * truncated client IP and a browser family are kept, on identified events only (ANA-03).
+ */
+export function collectionRoutes(service: CollectionService, options: { maxBodyBytes: number; logger: Logger }): (app: Express) => void {
+  return (app) => {
+    const json = express.json({ limit: options.maxBodyBytes, type: ['application/json', 'text/plain'] });
+    app.post('/collect', json, async (request, response, next) => {
+      try {
+        response.set('cache-control', 'no-store');
+        const body = bodyOf(request);
+        const visitorId = parseVisitorId(body.visitorId);
+        const summary = await service.collect({
+          subject: visitorId ? { subjectType: 'VISITOR', subjectId: visitorId } : null,
+          events: body.events,
+          globalPrivacyControl: globalPrivacyControlOf(request.headers['sec-gpc']),
+          clientIp: request.ip ?? request.socket.remoteAddress ?? null,
+          userAgent: request.header('user-agent') ?? null,
+        });
+        response.status(200).json({ accepted: summary.accepted, rejected: summary.rejected, results: summary.results });
+      } catch (error) {
+        next(error);
+      }
+    });
+    const errors: ErrorRequestHandler = (error: unknown, request, response, next) => {
+      if (!request.path.startsWith('/collect')) return next(error);
+      if (error instanceof DomainError) {
+        response.status(400).json({ error: { code: error.code, field: error.details.field ?? null, message: error.message } });
+        return;
+      }
+      const status = typeof error === 'object' && error !== null && 'status' in error ? Number((error as { status: unknown }).status) : 500;
+      if (status === 413) {
+        response.status(413).json({ error: { code: 'PAYLOAD_TOO_LARGE', field: null, message: `body: at most ${options.maxBodyBytes} bytes` } });
+        return;
+      }
+      if (status === 400) {
+        response.status(400).json({ error: { code: 'BAD_USER_INPUT', field: 'body', message: 'body: must be JSON' } });
+        return;
+      }
+      options.logger.error({ err: error }, 'collect failed');
+      response.status(500).json({ error: { code: 'INTERNAL', field: null, message: 'internal error' } });
+    };
+    app.use('/collect', errors);
+  };
+}

@@ -1,0 +1,149 @@
+import type { EventData } from '@leadgraph/events';
+import { isDuplicateKeyError, type Clock } from '@leadgraph/platform';
+import { consentSubjectKey, type AnalyticsConsentDocument, type AnalyticsConsentModel, type ConsentMethod, type ConsentSubjectType } from './consent.model';
+import { hasAnalyticsConsent, type ConsentView } from './consent.rules';
+
+export interface ConsentSubject {
+  subjectType: ConsentSubjectType;
+  subjectId: string;
+}
+
+interface CacheEntry {
+  view: ConsentView | null;
+  cachedAt: number;
+}
+
+const VIEW_PROJECTION = { analytics: 1, method: 1, changedAt: 1, expiresAt: 1, restrictedAt: 1 } as const;
+
+/**
+ * The local consent projection (ANA-01, PRV-06) and the per-event consent check. Lookups are one
+ * `$in` query per batch, behind a small in-memory cache that the ConsentChanged consumer of this
+ * process invalidates at once; other instances see a change within `cacheTtlMs`.
+ */
+export class ConsentProjection {
+  private readonly cache = new Map<string, CacheEntry>();
+  /** Bumped on every local change: a lookup that started before a change does not cache its result. */
+  private generation = 0;
+
+  constructor(
+    private readonly consents: AnalyticsConsentModel,
+    private readonly clock: Clock,
+    private readonly cacheTtlMs: number,
+    private readonly cacheMaxEntries = 50_000,
+  ) {}
+
+  /** Applies a ConsentChanged, keeping the latest choice by `changedAt` whatever the delivery order. */
+  async applyConsentChanged(data: EventData<'ConsentChanged'>): Promise<void> {
+    await this.applyChoice({
+      subjectType: data.subjectType,
+      subjectId: data.subjectId,
+      analytics: data.categories.analytics,
+      method: data.method,
+      policyVersion: data.policyVersion,
+      changedAt: new Date(data.changedAt),
+      expiresAt: new Date(data.expiresAt),
+    });
+  }
+
+  /** PRV-02 consent withdrawal request: analytics refused as of `at`; a later explicit choice supersedes it. */
+  async withdrawAnalytics(subject: ConsentSubject, at: Date): Promise<void> {
+    await this.applyChoice({ ...subject, analytics: false, method: 'WITHDRAW', policyVersion: 'data-subject-request', changedAt: at, expiresAt: at });
+  }
+
+  private async applyChoice(choice: ConsentSubject & { analytics: boolean; method: ConsentMethod; policyVersion: string; changedAt: Date; expiresAt: Date }): Promise<void> {
+    const _id = consentSubjectKey(choice.subjectType, choice.subjectId);
+    const { changedAt } = choice;
+    const set = { ...choice, updatedAt: this.clock.now() };
+    // Same rule as replacesStoredChoice, as a guarded single-document write.
+    const olderThanThis: Array<Record<string, unknown>> = [{ changedAt: null }, { changedAt: { $lt: changedAt } }];
+    if (!choice.analytics) olderThanThis.push({ changedAt, analytics: true });
+    try {
+      await this.consents.updateOne({ _id, $or: olderThanThis }, { $set: set, $setOnInsert: { restrictedAt: null, restrictedBy: null } }, { upsert: true });
+    } catch (error) {
+      // The stored choice is newer: the filter missed and the upsert collided with it. Nothing to do.
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+    this.invalidate(_id);
+  }
+
+  /** PRV-02 restriction / objection / consent withdrawal: no identified analytics for this user from now on. */
+  async restrict(subject: ConsentSubject, requestId: string): Promise<boolean> {
+    const _id = consentSubjectKey(subject.subjectType, subject.subjectId);
+    const now = this.clock.now();
+    const write = () =>
+      this.consents.updateOne(
+        { _id, restrictedAt: null },
+        {
+          $set: { restrictedAt: now, restrictedBy: requestId, updatedAt: now },
+          $setOnInsert: { subjectType: subject.subjectType, subjectId: subject.subjectId, analytics: null, method: null, policyVersion: null, changedAt: null, expiresAt: null },
+        },
+        { upsert: true },
+      );
+    let changed = false;
+    try {
+      const result = await write();
+      changed = result.modifiedCount + result.upsertedCount > 0;
+    } catch (error) {
+      // Already restricted (the filter missed, the insert collided): the restriction stands.
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+    this.invalidate(_id);
+    return changed;
+  }
+
+  /** Which of these subjects have analytics consent now; one query for the cache misses. */
+  async consentedSubjects(subjects: ConsentSubject[], globalPrivacyControl: boolean): Promise<Set<string>> {
+    const now = this.clock.now();
+    const views = await this.views(subjects.map((subject) => consentSubjectKey(subject.subjectType, subject.subjectId)));
+    const consented = new Set<string>();
+    for (const [key, view] of views) if (hasAnalyticsConsent(view, now, globalPrivacyControl)) consented.add(key);
+    return consented;
+  }
+
+  /** A restriction or objection (PRV-02) stops per-user processing, metering's funnel included. */
+  async isRestricted(subject: ConsentSubject): Promise<boolean> {
+    const key = consentSubjectKey(subject.subjectType, subject.subjectId);
+    return Boolean((await this.views([key])).get(key)?.restrictedAt);
+  }
+
+  async hasConsent(subject: ConsentSubject, globalPrivacyControl: boolean): Promise<boolean> {
+    return (await this.consentedSubjects([subject], globalPrivacyControl)).has(consentSubjectKey(subject.subjectType, subject.subjectId));
+  }
+
+  private async views(keys: string[]): Promise<Map<string, ConsentView | null>> {
+    const result = new Map<string, ConsentView | null>();
+    const missing: string[] = [];
+    const nowMs = Date.now(); // cache age is wall time, not business time
+    for (const key of new Set(keys)) {
+      const entry = this.cache.get(key);
+      if (entry && nowMs - entry.cachedAt < this.cacheTtlMs) result.set(key, entry.view);
+      else missing.push(key);
+    }
+    if (missing.length === 0) return result;
+    const generation = this.generation;
+    const found = await this.consents.find({ _id: { $in: missing } }, VIEW_PROJECTION).lean<Array<Pick<AnalyticsConsentDocument, '_id' | keyof ConsentView>>>();
+    const byKey = new Map(found.map((document) => [document._id, document]));
+    const cacheable = generation === this.generation && this.cacheTtlMs > 0;
+    if (cacheable && this.cache.size + missing.length > this.cacheMaxEntries) this.cache.clear();
+    for (const key of missing) {
+      const document = byKey.get(key);
+      const view: ConsentView | null = document
+        ? { analytics: document.analytics, method: document.method, changedAt: document.changedAt, expiresAt: document.expiresAt, restrictedAt: document.restrictedAt }
+        : null;
+      result.set(key, view);
+      if (cacheable) this.cache.set(key, { view, cachedAt: nowMs });
+    }
+    return result;
+  }
+
+  private invalidate(key: string): void {
+    this.generation += 1;
+    this.cache.delete(key);
+  }
+
+  /** For the benchmark: drop every cached view. */
+  clearCache(): void {
+    this.generation += 1;
+    this.cache.clear();
+  }
+}

@@ -1,0 +1,82 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { Metric } from './metering.rules';
+
+/**
+ * Server-side usage counts (ANA-02) per scope (`platform` or `workspace:<id>`), UTC hour and
+ * metric. Hours, not days, so reports can roll them up into days of any time zone the caller
+ * asks for. `eventIds` guards each `$inc`: a redelivered event is never counted twice, even when
+ * the handler ran but its acknowledgement was lost. Anonymous aggregates: no person (ANA-04 keeps them).
+ */
+export interface MetricHourlyDocument {
+  _id: string;
+  scope: string;
+  hour: Date;
+  metric: Metric;
+  count: number;
+  eventIds: string[];
+  updatedAt: Date;
+}
+
+const metricHourlySchema = new Schema<MetricHourlyDocument>(
+  {
+    _id: { type: String, required: true },
+    scope: { type: String, required: true },
+    hour: { type: Date, required: true },
+    metric: { type: String, required: true },
+    count: { type: Number, default: 0 },
+    eventIds: { type: [String], default: [] },
+    updatedAt: { type: Date, required: true },
+  },
+  { collection: 'metric_hourly', versionKey: false },
+);
+metricHourlySchema.index({ scope: 1, hour: 1 });
+
+export type MetricHourlyModel = Model<MetricHourlyDocument>;
+
+export function metricHourlyModel(connection: Connection): MetricHourlyModel {
+  return (connection.models.MetricHourly as MetricHourlyModel | undefined) ?? connection.model<MetricHourlyDocument>('MetricHourly', metricHourlySchema);
+}
+
+export function metricBucketId(scope: string, hour: Date, metric: Metric): string {
+  return `${scope}|${hour.toISOString()}|${metric}`;
+}
+
+/**
+ * One user's path through the sign-up funnel (signed up -> first search -> first reveal ->
+ * subscription started). Every step is a `$min`, so redelivery and out-of-order events are
+ * harmless. Personal (a user id): erasure anonymises it (ANA-05), retention deletes it (ANA-04).
+ */
+export interface FunnelUserDocument {
+  /** Random: the row outlives the link to its user once anonymised. */
+  _id: string;
+  /** Removed (the row anonymised) on erasure (ANA-05) or after 25 months (ANA-04). */
+  userId?: string;
+  signedUpAt?: Date;
+  firstSearchAt?: Date;
+  firstRevealAt?: Date;
+  subscribedAt?: Date;
+  updatedAt: Date;
+}
+
+const funnelUserSchema = new Schema<FunnelUserDocument>(
+  {
+    _id: { type: String, required: true },
+    userId: { type: String },
+    // No null defaults: `$min` keeps a stored null (null sorts before every date).
+    signedUpAt: { type: Date },
+    firstSearchAt: { type: Date },
+    firstRevealAt: { type: Date },
+    subscribedAt: { type: Date },
+    updatedAt: { type: Date, required: true },
+  },
+  { collection: 'funnel_users', versionKey: false },
+);
+funnelUserSchema.index({ signedUpAt: 1 });
+// One row per user; anonymised rows have no userId (sparse: no partial indexes on this Mongo).
+funnelUserSchema.index({ userId: 1 }, { unique: true, sparse: true });
+
+export type FunnelUserModel = Model<FunnelUserDocument>;
+
+export function funnelUserModel(connection: Connection): FunnelUserModel {
+  return (connection.models.FunnelUser as FunnelUserModel | undefined) ?? connection.model<FunnelUserDocument>('FunnelUser', funnelUserSchema);
+}
