@@ -6,6 +6,10 @@ export const privacyConfigShape = {
   /** HMAC key of the identifier hashes in ContactOptedOut (same key and version as accounts and contacts). */
   IDENTIFIER_HASH_KEY: z.string().min(32).default(DEV_SUPPRESSION_KEY),
   IDENTIFIER_HASH_KEY_VERSION: z.coerce.number().int().positive().default(1),
+  /** Public base URL of the privacy pages (links in mails); defaults to the address the service listens on. */
+  PUBLIC_URL: z.string().url().optional(),
+  /** How often the request deadlines job runs (denies requests never verified by their due date). */
+  PRIVACY_JOB_INTERVAL_MS: z.coerce.number().int().positive().default(15 * 60_000),
 };
 
 export type PrivacyConfig = z.infer<z.ZodObject<typeof privacyConfigShape>>;

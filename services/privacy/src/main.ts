@@ -5,6 +5,7 @@ import {
   connectServiceInfra,
   instanceContainer,
   runServiceMain,
+  schedulePeriodicJob,
   serveSubgraphService,
   type RunningService,
   type ServiceOverrides,
@@ -22,6 +23,15 @@ import { OptOutService, defaultOptOutSettings } from './opt-out/opt-out.service'
 import { retentionRuleModel } from './retention-schedule/retention-schedule.model';
 import { RetentionScheduleResolver } from './retention-schedule/retention-schedule.resolver';
 import { RetentionScheduleService } from './retention-schedule/retention-schedule.service';
+import { dataSubjectRequestConsumers } from './data-subject-requests/data-subject-request.events';
+import { dataSubjectExportModel, dataSubjectRequestModel } from './data-subject-requests/data-subject-request.model';
+import { DataSubjectRequestResolver } from './data-subject-requests/data-subject-request.resolver';
+import { dataSubjectRequestRoutes } from './data-subject-requests/data-subject-request.routes';
+import { DataSubjectRequestService } from './data-subject-requests/data-subject-request.service';
+import { retentionRunConsumers } from './retention-runs/retention-run.events';
+import { retentionRunEvidenceModel } from './retention-runs/retention-run.model';
+import { RetentionRunResolver } from './retention-runs/retention-run.resolver';
+import { RetentionRunService } from './retention-runs/retention-run.service';
 import { buildPrivacySchema } from './schema';
 import { subProcessorModel } from './sub-processors/sub-processor.model';
 import { SubProcessorResolver } from './sub-processors/sub-processor.resolver';
@@ -39,8 +49,19 @@ export async function startPrivacyService(config: PrivacyConfig, overrides: Serv
   const consentRecords = consentRecordModel(connection);
   // Consent records carry ConsentChanged in their outbox (PRV-06).
   const optOutRequests = optOutRequestModel(connection);
-  const relay = new OutboxRelay(bus, [consentRecords as unknown as OutboxModel, optOutRequests as unknown as OutboxModel], logger);
+  const requests = dataSubjectRequestModel(connection);
+  const relay = new OutboxRelay(bus, [consentRecords, optOutRequests, requests] as unknown as OutboxModel[], logger);
   const consentService = new ConsentService(consentRecords, auditTrail, infra.clock, () => relay.nudge());
+  const mailer = new Mailer(config.SMTP_URL, config.MAIL_FROM);
+  const hashKey = { secret: config.IDENTIFIER_HASH_KEY, version: config.IDENTIFIER_HASH_KEY_VERSION };
+  let publicUrl = config.PUBLIC_URL ?? '';
+  const requestService = new DataSubjectRequestService(
+    requests,
+    dataSubjectExportModel(connection),
+    { mailer, clock: infra.clock, logger, auditTrail, consent: consentService, subProcessors: subProcessorService, retentionSchedule: retentionScheduleService, onEventsQueued: () => relay.nudge() },
+    { hashKey, sealKey: config.DATA_SUBJECT_SEAL_KEY, publicUrl: () => publicUrl, requestsPerIpPerHour: 20, requestsPerEmailPerHour: 5, verificationsPerIpPerHour: 60 },
+  );
+  const retentionRuns = new RetentionRunService(retentionRunEvidenceModel(connection), retentionScheduleService, auditTrail, infra.clock, logger);
 
   const schema = await buildPrivacySchema(
     instanceContainer([
@@ -48,19 +69,37 @@ export async function startPrivacyService(config: PrivacyConfig, overrides: Serv
       new RetentionScheduleResolver(retentionScheduleService),
       new ConsentResolver(consentService),
       new PrivacyAuditResolver(auditTrail),
+      new DataSubjectRequestResolver(requestService),
+      new RetentionRunResolver(retentionRuns),
     ]),
   );
   // Public opt-out page (PRV-01): confirmed requests carry ContactOptedOut in their outbox.
-  const mailer = new Mailer(config.SMTP_URL, config.MAIL_FROM);
   const optOutService = new OptOutService(
     optOutRequests,
     mailer,
     infra.clock,
     logger,
-    defaultOptOutSettings({ secret: config.IDENTIFIER_HASH_KEY, version: config.IDENTIFIER_HASH_KEY_VERSION }),
+    defaultOptOutSettings(hashKey),
     () => relay.nudge(),
+    auditTrail,
   );
-  return serveSubgraphService(infra, config, { schema, relay, routes: optOutRoutes(optOutService), onStop: [() => mailer.close()] });
+  const consumers = [
+    ...dataSubjectRequestConsumers({ bus, connection, clock: infra.clock, logger, requests: requestService }),
+    ...retentionRunConsumers({ bus, connection, clock: infra.clock, logger, runs: retentionRuns }),
+  ];
+  const stopDeadlineJob = schedulePeriodicJob('data-subject-request-deadlines', config.PRIVACY_JOB_INTERVAL_MS, () => requestService.denyUnverifiedPastDue(), logger);
+  const running = await serveSubgraphService(infra, config, {
+    schema,
+    relay,
+    consumers,
+    routes: (app) => {
+      optOutRoutes(optOutService)(app);
+      dataSubjectRequestRoutes(requestService)(app);
+    },
+    onStop: [stopDeadlineJob, () => mailer.close()],
+  });
+  if (!config.PUBLIC_URL) publicUrl = new URL(running.url).origin;
+  return running;
 }
 
 if (require.main === module) runServiceMain(() => startPrivacyService(loadPrivacyConfig()));

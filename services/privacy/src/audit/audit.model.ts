@@ -1,10 +1,23 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 
 /** Privacy actions kept in the audit trail (PRV-10); opt-outs and requests add theirs. */
-export const privacyAuditActions = ['CONSENT_RECORDED', 'CONSENT_WITHDRAWN'] as const;
+export const privacyAuditActions = [
+  'CONSENT_RECORDED',
+  'CONSENT_WITHDRAWN',
+  'OPT_OUT_CONFIRMED',
+  'REQUEST_RECEIVED',
+  'REQUEST_VERIFIED',
+  'REQUEST_EXTENDED',
+  'REQUEST_EXECUTED_BY_SERVICE',
+  'REQUEST_COMPLETED',
+  'REQUEST_DENIED',
+  'REQUEST_REVOKED',
+  'EXPORT_DOWNLOADED',
+  'RETENTION_RUN_REPORTED',
+] as const;
 export type PrivacyAuditAction = (typeof privacyAuditActions)[number];
 
-export const privacyAuditSubjectTypes = ['VISITOR', 'USER'] as const;
+export const privacyAuditSubjectTypes = ['VISITOR', 'USER', 'OPT_OUT_REQUEST', 'DATA_SUBJECT_REQUEST', 'RETENTION_RUN'] as const;
 export type PrivacyAuditSubjectType = (typeof privacyAuditSubjectTypes)[number];
 
 /** Append-only (PRV-10): no code path updates or deletes an entry. */

@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import { createEvent } from '@leadgraph/events';
-import { badInput, parseInput, pushToOutbox, type Caller, type Clock } from '@leadgraph/platform';
+import { anonymousCaller, badInput, parseInput, pushToOutbox, type Caller, type Clock } from '@leadgraph/platform';
 import type { PrivacyAuditTrail } from '../audit/audit.service';
 import type { ConsentRecordDocument, ConsentRecordModel, ConsentSubjectType } from './consent.model';
 import {
@@ -70,6 +70,17 @@ export class ConsentService {
     const current = currentConsent(await this.latest(subject), now, false);
     const categories = withdrawnCategories(current.categories, parsed.categories ?? []);
     return this.append(caller, subject, categories, parsed.policyVersion, 'WITHDRAW', false);
+  }
+
+  /**
+   * PRV-02 consent withdrawal through a verified data-subject request: every optional category of
+   * the user is withdrawn, recorded and announced like any other choice.
+   */
+  async withdrawAllForUser(userId: string, requestId: string): Promise<void> {
+    const subject: ConsentSubject = { subjectType: 'USER', subjectId: userId };
+    const latest = await this.latest(subject);
+    const categories = withdrawnCategories(currentConsent(latest, this.clock.now(), false).categories, []);
+    await this.append(anonymousCaller, subject, categories, latest?.policyVersion ?? `data-subject-request:${requestId}`, 'WITHDRAW', false);
   }
 
   private async append(

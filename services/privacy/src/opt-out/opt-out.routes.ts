@@ -1,39 +1,7 @@
-import express, { type Express, type Request, type Response } from 'express';
+import express, { type Express } from 'express';
+import { bodyOf, clientIp, field, html, pageLanguage } from '../public-pages/public-page.routes';
 import { codePage, donePage, pageTexts, requestPage } from './opt-out.pages';
-import type { Language, OptOutForm, OptOutService } from './opt-out.service';
-
-/** `?lang=` / form `lang` first, then Accept-Language; English by default. */
-export function pageLanguage(request: Request): Language {
-  const explicit = field(request.query as Record<string, unknown>, 'lang') || field(bodyOf(request), 'lang');
-  if (explicit === 'fr' || explicit === 'en') return explicit;
-  const accepted = request.acceptsLanguages('en', 'fr');
-  return accepted === 'fr' ? 'fr' : 'en';
-}
-
-function bodyOf(request: Request): Record<string, unknown> {
-  const body: unknown = request.body;
-  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-}
-
-function field(source: Record<string, unknown>, name: string): string {
-  const value = source[name];
-  return typeof value === 'string' ? value : '';
-}
-
-function html(response: Response, status: number, page: string): void {
-  response.status(status).set({
-    'content-type': 'text/html; charset=utf-8',
-    'cache-control': 'no-store',
-    // No script at all; forms post only here; the page cannot be framed (clickjacking).
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    'referrer-policy': 'no-referrer',
-  });
-  response.send(page);
-}
-
-function clientIp(request: Request): string {
-  return request.ip ?? request.socket.remoteAddress ?? 'unknown';
-}
+import type { OptOutForm, OptOutService } from './opt-out.service';
 
 /** The public opt-out pages (PRV-01): plain forms, POST then 303, no JavaScript. */
 export function optOutRoutes(service: OptOutService): (app: Express) => void {

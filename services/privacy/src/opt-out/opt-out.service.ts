@@ -13,6 +13,7 @@ import {
   type Logger,
   type Mailer,
 } from '@leadgraph/platform';
+import type { PrivacyAuditTrail } from '../audit/audit.service';
 import type { OptOutIdentifier, OptOutRequestModel } from './opt-out.model';
 
 export const OPT_OUT_CODE_TTL_MS = 15 * 60_000;
@@ -136,6 +137,8 @@ export class OptOutService {
     private readonly settings: OptOutSettings,
     /** Wakes the outbox relay so ContactOptedOut goes out at once (PRV-08). */
     private readonly onEventsQueued: () => void = () => undefined,
+    /** PRV-10: each confirmed opt-out is kept in the audit trail. */
+    private readonly auditTrail: Pick<PrivacyAuditTrail, 'record'> | null = null,
   ) {
     this.perIp = new RateLimiterMemory({ keyPrefix: 'opt-out-ip', points: settings.requestsPerIpPerHour, duration: 3600 });
     this.perEmail = new RateLimiterMemory({ keyPrefix: 'opt-out-email', points: settings.requestsPerEmailPerHour, duration: 3600 });
@@ -211,6 +214,16 @@ export class OptOutService {
     if (confirmed.modifiedCount !== 1) return { kind: 'INVALID', error: await this.whyRefused(requestId, now), attemptsLeft: null };
     this.onEventsQueued();
     this.logger.info({ optOutId: requestId }, 'opt-out confirmed');
+    // Stable id: a retried audit write never adds a second entry. Only the kinds are recorded, never the identifiers.
+    await this.auditTrail?.record({
+      id: `opt-out:${requestId}`,
+      action: 'OPT_OUT_CONFIRMED',
+      subjectType: 'OPT_OUT_REQUEST',
+      subjectId: requestId,
+      actorUserId: null,
+      details: { identifiers: counted.identifiers.map((identifier) => identifier.kind).join(', ') },
+      at: now,
+    });
     return { kind: 'CONFIRMED' };
   }
 

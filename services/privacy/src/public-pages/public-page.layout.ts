@@ -16,7 +16,10 @@ a{color:#0b4f8a}
 .error{color:#a4000f;font-weight:600;margin:.25rem 0 0}
 input[aria-invalid=true]{border-color:#a4000f}
 .summary{border:3px solid #a4000f;padding:.5rem 1rem;margin:1rem 0}
-nav{margin-bottom:1rem}`;
+nav{margin-bottom:1rem}
+fieldset{border:0;padding:0;margin:1.25rem 0 0}legend{font-weight:600}
+input[type=radio]{display:inline-block;width:auto;margin:.5rem .5rem 0 0}label.inline{display:inline;font-weight:400;margin:0}
+textarea{font:inherit;display:block;width:100%;box-sizing:border-box;padding:.5rem;border:2px solid #4a4a4a;border-radius:4px;margin-top:.25rem}`;
 
 /** `path` is the page's own address, for the link to the other language. */
 export function publicPageLayout(path: string, language: PageLanguage, title: string, body: string): string {
