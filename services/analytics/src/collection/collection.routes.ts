@@ -34,8 +34,8 @@ export function collectionRoutes(service: CollectionService, options: { maxBodyB
         next(error);
       }
     });
-    const errors: ErrorRequestHandler = (error: unknown, request, response, next) => {
-      if (!request.path.startsWith('/collect')) return next(error);
+    // Mounted on /collect only: body-parser and pipeline failures answer JSON, not express's HTML page.
+    const errors: ErrorRequestHandler = (error: unknown, _request, response, _next) => {
       if (error instanceof DomainError) {
         response.status(400).json({ error: { code: error.code, field: error.details.field ?? null, message: error.message } });
         return;

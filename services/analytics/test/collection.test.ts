@@ -1,0 +1,368 @@
+import { JSONCodec } from 'nats';
+import { createEvent, eventSubject, type EventData, type EventName, type LeadgraphEvent } from '@leadgraph/events';
+import { DAY_MS, EventBus, openDataSubjectPayload, processedEventModel, type Caller, type RunningService } from '@leadgraph/platform';
+import {
+  apiTokenCaller,
+  callSubgraph,
+  connectTestBus,
+  eventually,
+  expectEvents,
+  serviceTestEnv,
+  startIsolatedNats,
+  testClock,
+  testLogger,
+  uniqueName,
+  userCaller,
+} from '@leadgraph/platform/src/testing';
+import { pageCountModel, rawEventModel, type PageCountDocument, type RawEventDocument } from '../src/collection/collection.model';
+import { loadAnalyticsConfig, type AnalyticsConfig } from '../src/config';
+import { startAnalyticsService } from '../src/main';
+
+/**
+ * The collection pipeline end to end (ANA-01, ANA-03, ANA-05): real HTTP calls to POST /collect
+ * and trackEvents, consent and data-subject requests published on a real NATS server.
+ */
+describe('analytics collection: consent-aware front-end events', () => {
+  const clock = testClock('2026-11-23T09:00:00.000Z');
+  let nats: { url: string; stop(): Promise<void> };
+  let config: AnalyticsConfig;
+  let analytics: RunningService;
+  let bus: EventBus;
+
+  beforeAll(async () => {
+    nats = await startIsolatedNats();
+    config = loadAnalyticsConfig(
+      serviceTestEnv('analytics', { NATS_URL: nats.url, ANALYTICS_TIME_ZONE: 'Europe/Paris', ANALYTICS_MAX_EVENTS_PER_BATCH: '5', ANALYTICS_MAX_BODY_BYTES: '4096' }),
+    );
+    analytics = await startAnalyticsService(config, { clock, logger: testLogger('analytics') });
+    bus = await connectTestBus('analytics-collection-test', nats.url);
+  });
+  afterAll(async () => {
+    await bus.close();
+    await analytics.infra.connection.dropDatabase();
+    await analytics.stop();
+    await nats.stop();
+  });
+
+  const connection = () => analytics.infra.connection;
+  const collectUrl = () => new URL('/collect', analytics.url).toString();
+  const minutesAgo = (minutes: number) => new Date(clock.now().getTime() - minutes * 60_000).toISOString();
+  const pageView = (page: string, overrides: Record<string, unknown> = {}) => ({ type: 'PAGE_VIEW', name: 'view', page, occurredAt: minutesAgo(1), ...overrides });
+
+  interface CollectAnswer {
+    accepted: number;
+    rejected: number;
+    results: Array<{ index: number; accepted: boolean; stored: string | null; reason: string | null; detail: string | null }>;
+  }
+
+  async function collect(body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: CollectAnswer & { error?: { code: string; field: string | null } } }> {
+    const response = await fetch(collectUrl(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0.0.0 Safari/537.36', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as CollectAnswer & { error?: { code: string; field: string | null } } };
+  }
+
+  /** Publishes an event and waits until analytics has handled it (its processed-event record exists). */
+  async function deliver<N extends EventName>(name: N, data: EventData<N>, subject = 'test'): Promise<LeadgraphEvent<N>> {
+    const event = createEvent(name, data, { subject, time: clock.now() });
+    await bus.publish(event);
+    await eventually(async () => expect(await processedEventModel(connection()).exists({ eventId: event.id })).toBeTruthy());
+    return event;
+  }
+
+  const consent = (subjectType: 'VISITOR' | 'USER', subjectId: string, analyticsConsent: boolean, method: 'ACCEPT' | 'REJECT' | 'SAVE' | 'GPC' | 'WITHDRAW', changedAt = clock.now()) =>
+    deliver('ConsentChanged', {
+      subjectType,
+      subjectId,
+      categories: { strictlyNecessary: true, analytics: analyticsConsent, functionality: analyticsConsent, targeting: false },
+      policyVersion: '2026-10',
+      method,
+      changedAt: changedAt.toISOString(),
+      expiresAt: new Date(changedAt.getTime() + 365 * DAY_MS).toISOString(),
+    });
+
+  const rawEventsOf = (subjectId: string) => rawEventModel(connection()).find({ subjectId }).lean<RawEventDocument[]>();
+  const pageCount = async (page: string) =>
+    (await pageCountModel(connection()).find({ page }).lean<PageCountDocument[]>()).reduce((sum, document) => sum + document.count, 0);
+
+  it('[ANA-01][ANA-05] no consent -> anonymous counts only; consent -> identified; withdrawn -> anonymous again; erasure -> gone', async () => {
+    const visitorId = uniqueName('visitor');
+    const page = `/pricing/${uniqueName('plan')}`;
+
+    // 1. No consent yet: accepted, counted, nothing identifying stored.
+    const before = await collect({ visitorId, events: [pageView(page), pageView(page, { type: 'ACTION', name: 'cta-click' })] });
+    expect(before.status).toBe(200);
+    expect(before.body.results).toEqual([
+      { index: 0, accepted: true, stored: 'ANONYMOUS_COUNT', reason: null, detail: null },
+      { index: 1, accepted: true, stored: 'ANONYMOUS_COUNT', reason: null, detail: null },
+    ]);
+    expect(await rawEventsOf(visitorId)).toEqual([]);
+    expect(await pageCount(page)).toBe(2);
+
+    // 2. The visitor accepts analytics on the banner (privacy publishes ConsentChanged).
+    await consent('VISITOR', visitorId, true, 'ACCEPT');
+    const during = await collect({ visitorId, events: [pageView(page, { properties: { plan: 'pro', seats: 3 } })] });
+    expect(during.body.results).toEqual([{ index: 0, accepted: true, stored: 'IDENTIFIED', reason: null, detail: null }]);
+    const stored = await rawEventsOf(visitorId);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({
+      subjectType: 'VISITOR',
+      subjectId: visitorId,
+      type: 'PAGE_VIEW',
+      page,
+      properties: { plan: 'pro', seats: 3 },
+      // ANA-03: the network part of the IP only, the browser family only.
+      ipPrefix: '127.0.0.0/24',
+      userAgentFamily: 'Chrome',
+    });
+    expect(await pageCount(page)).toBe(3);
+
+    // 3. Withdrawn: later events are anonymous again.
+    await consent('VISITOR', visitorId, false, 'WITHDRAW', new Date(clock.now().getTime() + 1000));
+    const after = await collect({ visitorId, events: [pageView(page)] });
+    expect(after.body.results[0]?.stored).toBe('ANONYMOUS_COUNT');
+    expect(await rawEventsOf(visitorId)).toHaveLength(1);
+    expect(await pageCount(page)).toBe(4);
+
+    // 4. Erasure request filed from that browser: the visitor's events are gone, the counts stay.
+    const requestId = uniqueName('dsr');
+    await deliver('DataSubjectRequestOpened', {
+      requestId,
+      right: 'ERASURE',
+      userId: null,
+      identifiers: [],
+      sealedDetails: null,
+      visitorIds: [visitorId],
+      dueAt: new Date(clock.now().getTime() + 30 * DAY_MS).toISOString(),
+      openedAt: clock.now().toISOString(),
+    });
+    expect(await rawEventsOf(visitorId)).toEqual([]);
+    expect(await pageCount(page)).toBe(4);
+    const [answer] = await expectEvents(bus, 'DataSubjectRequestAnsweredByAnalytics', (data) => data.requestId === requestId);
+    expect(answer?.data).toMatchObject({
+      service: 'analytics',
+      right: 'ERASURE',
+      outcome: 'CARRIED_OUT',
+      actions: [{ dataCategory: 'ANALYTICS_RAW', action: 'ERASED', count: 1, note: expect.any(String) }],
+      retained: [],
+      sealedExport: null,
+    });
+  });
+
+  it('[ANA-01] bad input: each rejected event has its reason, the valid rest of the batch is accepted', async () => {
+    const page = `/search/${uniqueName('p')}`;
+    const answer = await collect({
+      events: [
+        pageView(page),
+        { type: 'SCROLL_DEPTH', name: 'x', page, occurredAt: minutesAgo(1) },
+        { type: 'ACTION', page },
+        pageView(page, { occurredAt: new Date(clock.now().getTime() + 3_600_000).toISOString() }),
+        pageView(page, { occurredAt: new Date(clock.now().getTime() - 30 * DAY_MS).toISOString() }),
+        pageView(page),
+      ],
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body.accepted).toBe(1);
+    expect(answer.body.rejected).toBe(5);
+    expect(answer.body.results.map(({ index, accepted, reason }) => ({ index, accepted, reason }))).toEqual([
+      { index: 0, accepted: true, reason: null },
+      { index: 1, accepted: false, reason: 'UNKNOWN_EVENT_TYPE' },
+      { index: 2, accepted: false, reason: 'MALFORMED' },
+      { index: 3, accepted: false, reason: 'FUTURE_TIMESTAMP' },
+      { index: 4, accepted: false, reason: 'TOO_OLD' },
+      // The batch limit is 5 in this test: the sixth event is refused on its own.
+      { index: 5, accepted: false, reason: 'BATCH_TOO_LARGE' },
+    ]);
+    expect(answer.body.results[2]?.detail).toMatch(/^name/);
+    expect(await pageCount(page)).toBe(1);
+  });
+
+  it('[ANA-01] an oversized body is 413, a batch that is not a batch is 400 naming the field', async () => {
+    const huge = await collect({ events: [pageView('/x', { properties: { blob: 'y'.repeat(190) } })], padding: 'z'.repeat(5000) });
+    expect(huge.status).toBe(413);
+    expect(huge.body.error?.code).toBe('PAYLOAD_TOO_LARGE');
+    const noEvents = await collect({ visitorId: uniqueName('visitor') });
+    expect(noEvents.status).toBe(400);
+    expect(noEvents.body.error).toMatchObject({ code: 'BAD_USER_INPUT', field: 'events' });
+    const notJson = await collect('{"events": [');
+    expect(notJson.status).toBe(400);
+    const badVisitor = await collect({ visitorId: 'jane@example.com', events: [pageView('/x')] });
+    expect(badVisitor.status).toBe(400);
+    expect(badVisitor.body.error).toMatchObject({ code: 'BAD_USER_INPUT', field: 'visitorId' });
+  });
+
+  it('[ANA-03] contact details are refused event by event and never stored; query strings are dropped', async () => {
+    const visitorId = uniqueName('visitor');
+    await consent('VISITOR', visitorId, true, 'ACCEPT');
+    const page = `/contacts/${uniqueName('list')}`;
+    const answer = await collect({
+      visitorId,
+      events: [
+        pageView(page, { properties: { searched: 'jane.doe@example.com' } }),
+        pageView(page, { properties: { dialled: '+33 6 12 34 56 78' } }),
+        pageView(`${page}/jane.doe%40example.com`),
+        pageView(`${page}?email=jane.doe@example.com&phone=0612345678`, { properties: { results: 12 } }),
+      ],
+    });
+    expect(answer.body.results.map((result) => result.reason)).toEqual(['CONTACT_DETAILS_NOT_ALLOWED', 'CONTACT_DETAILS_NOT_ALLOWED', 'CONTACT_DETAILS_NOT_ALLOWED', null]);
+    expect(answer.body.results[0]?.detail).toBe('properties.searched: must not contain an e-mail address or a phone number');
+    const stored = await rawEventsOf(visitorId);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]?.page).toBe(page);
+    const everything = JSON.stringify([await rawEventModel(connection()).find().lean(), await pageCountModel(connection()).find().lean()]);
+    expect(everything).not.toMatch(/jane\.doe|@example|12 34 56 78|0612345678/);
+  });
+
+  it('[PRV-06][ANA-01] Sec-GPC: 1 without explicit consent means no consent; explicit acceptance still counts', async () => {
+    const unknownVisitor = uniqueName('visitor');
+    const gpcVisitor = uniqueName('visitor');
+    const acceptingVisitor = uniqueName('visitor');
+    await consent('VISITOR', gpcVisitor, false, 'GPC');
+    await consent('VISITOR', acceptingVisitor, true, 'ACCEPT');
+    const gpc = { 'sec-gpc': '1' };
+    expect((await collect({ visitorId: unknownVisitor, events: [pageView('/gpc')] }, gpc)).body.results[0]?.stored).toBe('ANONYMOUS_COUNT');
+    expect((await collect({ visitorId: gpcVisitor, events: [pageView('/gpc')] }, gpc)).body.results[0]?.stored).toBe('ANONYMOUS_COUNT');
+    expect((await collect({ visitorId: acceptingVisitor, events: [pageView('/gpc')] }, gpc)).body.results[0]?.stored).toBe('IDENTIFIED');
+    expect(await rawEventsOf(unknownVisitor)).toEqual([]);
+    expect(await rawEventsOf(gpcVisitor)).toEqual([]);
+  });
+
+  it('[PRV-06] consent events out of order: the latest choice wins; an expired choice is no consent', async () => {
+    const visitorId = uniqueName('visitor');
+    const now = clock.now().getTime();
+    await consent('VISITOR', visitorId, false, 'REJECT', new Date(now - 60_000));
+    await consent('VISITOR', visitorId, true, 'ACCEPT', new Date(now - 120_000));
+    expect((await collect({ visitorId, events: [pageView('/order')] })).body.results[0]?.stored).toBe('ANONYMOUS_COUNT');
+
+    const expiredVisitor = uniqueName('visitor');
+    await deliver('ConsentChanged', {
+      subjectType: 'VISITOR',
+      subjectId: expiredVisitor,
+      categories: { strictlyNecessary: true, analytics: true, functionality: true, targeting: true },
+      policyVersion: '2025-10',
+      method: 'ACCEPT',
+      changedAt: new Date(now - 400 * DAY_MS).toISOString(),
+      expiresAt: new Date(now - 35 * DAY_MS).toISOString(),
+    });
+    expect((await collect({ visitorId: expiredVisitor, events: [pageView('/order')] })).body.results[0]?.stored).toBe('ANONYMOUS_COUNT');
+  });
+
+  const TRACK = `mutation Track($input: TrackEventsInput!, $gpc: Boolean) {
+    trackEvents(input: $input, globalPrivacyControl: $gpc) { accepted rejected results { index accepted stored reason detail } }
+  }`;
+  interface TrackAnswer {
+    trackEvents: CollectAnswer;
+  }
+
+  it('[ANA-01] trackEvents: the signed-in user is the subject; globalPrivacyControl is honoured; tokens are refused', async () => {
+    const user = userCaller();
+    const page = `/app/${uniqueName('page')}`;
+    const events = [{ type: 'ACTION', name: 'reveal-click', page, occurredAt: minutesAgo(2), properties: { field: 'PHONE' } }];
+    const track = (caller: Caller, input: Record<string, unknown>, gpc: boolean | null = null) =>
+      callSubgraph<TrackAnswer>(analytics.url, TRACK, { variables: { input, gpc }, caller, now: clock.now() });
+
+    const withoutConsent = await track(user, { events });
+    expect(withoutConsent.errors).toBeUndefined();
+    expect(withoutConsent.data?.trackEvents.results[0]?.stored).toBe('ANONYMOUS_COUNT');
+
+    await consent('USER', user.userId, true, 'SAVE');
+    const withConsent = await track(user, { events, visitorId: uniqueName('ignored') });
+    expect(withConsent.data?.trackEvents.results[0]?.stored).toBe('IDENTIFIED');
+    expect(await rawEventsOf(user.userId)).toEqual([expect.objectContaining({ subjectType: 'USER', page, name: 'reveal-click' })]);
+
+    const anonymousVisitor = uniqueName('visitor');
+    await consent('VISITOR', anonymousVisitor, true, 'GPC');
+    const anonymous = await track({ kind: 'anonymous' }, { events, visitorId: anonymousVisitor }, true);
+    expect(anonymous.data?.trackEvents.results[0]?.stored).toBe('ANONYMOUS_COUNT');
+
+    const bad = await track(user, { events: [{ type: 'ACTION', name: 'x', page, occurredAt: minutesAgo(1), properties: { who: 'jane@example.com' } }] });
+    expect(bad.data?.trackEvents.results[0]).toMatchObject({ accepted: false, reason: 'CONTACT_DETAILS_NOT_ALLOWED', detail: expect.stringMatching(/^properties\.who/) });
+
+    const token = await track(apiTokenCaller(), { events });
+    expect(token.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('[PRV-05][ANA-05] access: the identified events are exported, sealed for privacy', async () => {
+    const user = userCaller();
+    await consent('USER', user.userId, true, 'ACCEPT');
+    await callSubgraph(analytics.url, TRACK, {
+      variables: { input: { events: [{ type: 'PAGE_VIEW', name: 'view', page: '/settings', occurredAt: minutesAgo(1) }] } },
+      caller: user,
+      now: clock.now(),
+    });
+    const requestId = uniqueName('dsr');
+    await deliver('DataSubjectRequestOpened', {
+      requestId,
+      right: 'ACCESS',
+      userId: user.userId,
+      identifiers: [],
+      sealedDetails: null,
+      dueAt: new Date(clock.now().getTime() + 30 * DAY_MS).toISOString(),
+      openedAt: clock.now().toISOString(),
+    });
+    const [answer] = await expectEvents(bus, 'DataSubjectRequestAnsweredByAnalytics', (data) => data.requestId === requestId);
+    expect(answer?.data).toMatchObject({ outcome: 'CARRIED_OUT', actions: [{ dataCategory: 'ANALYTICS_RAW', action: 'EXPORTED', count: 1, note: null }] });
+    const part = openDataSubjectPayload(answer?.data.sealedExport ?? '', config.DATA_SUBJECT_SEAL_KEY);
+    expect(part).toMatchObject({ records: [{ dataCategory: 'ANALYTICS_RAW', legalBasis: 'CONSENT', data: [expect.objectContaining({ page: '/settings', subjectId: user.userId })] }], recipients: [] });
+    // Still held: access does not delete.
+    expect(await rawEventsOf(user.userId)).toHaveLength(1);
+  });
+
+  it('[PRV-05] restriction: no identified analytics for that user from then on, whatever the banner says', async () => {
+    const user = userCaller();
+    await consent('USER', user.userId, true, 'ACCEPT');
+    const requestId = uniqueName('dsr');
+    await deliver('DataSubjectRequestOpened', {
+      requestId,
+      right: 'RESTRICTION',
+      userId: user.userId,
+      identifiers: [],
+      sealedDetails: null,
+      dueAt: new Date(clock.now().getTime() + 30 * DAY_MS).toISOString(),
+      openedAt: clock.now().toISOString(),
+    });
+    const answer = await callSubgraph<TrackAnswer>(analytics.url, TRACK, {
+      variables: { input: { events: [{ type: 'PAGE_VIEW', name: 'view', page: '/restricted', occurredAt: minutesAgo(1) }] } },
+      caller: user,
+      now: clock.now(),
+    });
+    expect(answer.data?.trackEvents.results[0]?.stored).toBe('ANONYMOUS_COUNT');
+    const [event] = await expectEvents(bus, 'DataSubjectRequestAnsweredByAnalytics', (data) => data.requestId === requestId);
+    expect(event?.data).toMatchObject({ outcome: 'CARRIED_OUT', actions: [{ dataCategory: 'ANALYTICS_CONSENT', action: 'RESTRICTED', count: 1 }] });
+  });
+
+  it('[PRV-05] every request is answered exactly once, NO_DATA_HELD when analytics knows nothing of the person', async () => {
+    const requestId = uniqueName('dsr');
+    const request = createEvent(
+      'DataSubjectRequestOpened',
+      {
+        requestId,
+        right: 'ERASURE',
+        userId: uniqueName('user'),
+        identifiers: [],
+        sealedDetails: null,
+        dueAt: new Date(clock.now().getTime() + 30 * DAY_MS).toISOString(),
+        openedAt: clock.now().toISOString(),
+      },
+      { subject: 'dsr', time: clock.now() },
+    );
+    await bus.publish(request);
+    // The same event delivered again under another message id (JetStream would drop a same-id republish).
+    await bus.publishRaw(eventSubject('DataSubjectRequestOpened'), JSONCodec().encode(request), {}, uniqueName('redelivery'));
+    const [answer] = await expectEvents(bus, 'DataSubjectRequestAnsweredByAnalytics', (data) => data.requestId === requestId);
+    expect(answer?.data).toMatchObject({ outcome: 'NO_DATA_HELD', actions: [], sealedExport: null });
+  });
+
+  it('[ANA-01] a consent arriving after a cached refusal applies to the very next batch (the consumer invalidates the cache)', async () => {
+    const visitorId = uniqueName('visitor');
+    // Warm the cache with "no consent", then consent arrives: the next batch is identified at once.
+    expect((await collect({ visitorId, events: [pageView('/cache')] })).body.results[0]?.stored).toBe('ANONYMOUS_COUNT');
+    await consent('VISITOR', visitorId, true, 'ACCEPT');
+    const many = Array.from({ length: 5 }, (_, index) => pageView(`/cache/${index}`));
+    const answer = await collect({ visitorId, events: many });
+    expect(answer.body.results.every((result) => result.stored === 'IDENTIFIED')).toBe(true);
+    expect(await rawEventsOf(visitorId)).toHaveLength(5);
+  });
+});
