@@ -1,0 +1,346 @@
+import { createEvent, type DataSubjectAnsweringService, type DataSubjectExportPart, type DataSubjectRequestAnswer, type EventName } from '@leadgraph/events';
+import { dataSubjectAnswerEventName, identifierHash, openDataSubjectPayload, sealDataSubjectPayload, type Caller, type EventBus, type RunningService } from '@leadgraph/platform';
+import {
+  callSubgraph,
+  connectTestBus,
+  eventually,
+  expectEvents,
+  publishedEvents,
+  serviceTestEnv,
+  startIsolatedNats,
+  testClock,
+  testLogger,
+  testMailbox,
+  uniqueName,
+  userCaller,
+  type SubgraphAnswer,
+} from '@leadgraph/platform/src/testing';
+import { loadPrivacyConfig, type PrivacyConfig } from '../src/config';
+import { dataSubjectRequestModel } from '../src/data-subject-requests/data-subject-request.model';
+import { startPrivacyService } from '../src/main';
+
+interface PageAnswer {
+  status: number;
+  body: string;
+  location: string | null;
+}
+
+interface RequestView {
+  id: string;
+  right: string;
+  status: string;
+  dueAt: string;
+  firstDueAt: string;
+  dueState: string;
+  extensionMonths: number;
+  pendingServices: string[];
+  answers: Array<{ service: string; outcome: string; retained: Array<{ dataCategory: string; legalBasis: string }> }>;
+  denialReason: string | null;
+  history: Array<{ status: string }>;
+}
+
+const requestFields = 'id right status dueAt firstDueAt dueState extensionMonths pendingServices answers { service outcome retained { dataCategory legalBasis } } denialReason history { status }';
+
+describe('[PRV-02..05] data-subject requests', () => {
+  const clock = testClock('2026-11-23T09:00:00.000Z');
+  let nats: { url: string; stop(): Promise<void> };
+  let config: PrivacyConfig;
+  let privacy: RunningService;
+  let bus: EventBus;
+  const mailbox = testMailbox();
+  const officer: Caller = userCaller({ staffRoles: ['PRIVACY_OFFICER'] });
+
+  beforeAll(async () => {
+    nats = await startIsolatedNats();
+    config = loadPrivacyConfig(serviceTestEnv('privacy', { NATS_URL: nats.url, PRIVACY_JOB_INTERVAL_MS: '200' }));
+    privacy = await startPrivacyService(config, { clock, logger: testLogger('privacy') });
+    bus = await connectTestBus('dsr-test', nats.url);
+  });
+  afterAll(async () => {
+    await bus.close();
+    await privacy.infra.connection.dropDatabase();
+    await privacy.stop();
+    await nats.stop();
+  });
+
+  const requests = () => dataSubjectRequestModel(privacy.infra.connection);
+  const newEmail = () => `${uniqueName('subject')}@example.org`;
+  const hashOf = (email: string) => identifierHash('EMAIL', email, { secret: config.IDENTIFIER_HASH_KEY, version: config.IDENTIFIER_HASH_KEY_VERSION });
+
+  async function send(path: string, form?: Record<string, string>): Promise<PageAnswer> {
+    const response = await fetch(new URL(path, privacy.url), {
+      method: form ? 'POST' : 'GET',
+      redirect: 'manual',
+      headers: form ? { 'content-type': 'application/x-www-form-urlencoded' } : {},
+      body: form ? new URLSearchParams(form).toString() : undefined,
+    });
+    return { status: response.status, body: await response.text(), location: response.headers.get('location') };
+  }
+
+  const call = <T>(query: string, variables: Record<string, unknown>, caller: Caller): Promise<SubgraphAnswer<T>> =>
+    callSubgraph<T>(privacy.url, query, { variables, caller, now: clock.now() });
+
+  async function codeFor(email: string): Promise<string> {
+    const mail = await mailbox.waitFor(email, /privacy request|demande leadgraph/i);
+    const code = /(\d{6})/.exec(mail.text)?.[1] ?? '';
+    expect(code).toMatch(/^\d{6}$/);
+    return code;
+  }
+
+  async function openOnPage(form: Record<string, string>): Promise<{ requestId: string; code: string }> {
+    const answer = await send('/privacy-request', form);
+    expect(answer.status).toBe(303);
+    const requestId = new URL(answer.location ?? '', privacy.url).searchParams.get('request') ?? '';
+    return { requestId, code: await codeFor(form.email ?? '') };
+  }
+
+  function answer(requestId: string, service: DataSubjectAnsweringService, overrides: Partial<DataSubjectRequestAnswer> = {}) {
+    const name: EventName = dataSubjectAnswerEventName[service];
+    const data: DataSubjectRequestAnswer = {
+      requestId,
+      service,
+      right: 'ACCESS',
+      outcome: 'NO_DATA_HELD',
+      actions: [],
+      retained: [],
+      sealedExport: null,
+      answeredAt: clock.now().toISOString(),
+      ...overrides,
+    };
+    return bus.publish(createEvent(name, data as never, { subject: requestId, time: clock.now(), id: `test-${service}-${requestId}` }));
+  }
+
+  const statusOf = async (requestId: string) => (await requests().findById(requestId).lean())?.status;
+
+  it('[PRV-02][PRV-03] the public page files a request that is published only after the mailed code is confirmed', async () => {
+    const form = await send('/privacy-request');
+    expect(form.status).toBe(200);
+    expect(form.body).toContain('<label class="inline" for="right-ERASURE">');
+    expect(form.body).toContain('<label for="email">');
+    expect(form.body).not.toContain('<script');
+
+    const email = newEmail();
+    const unknownRight = await send('/privacy-request', { right: 'TELEPORTATION', email, lang: 'en' });
+    expect(unknownRight.status).toBe(400);
+    expect(unknownRight.body).toContain('Choose what you want to do.');
+    const badEmail = await send('/privacy-request', { right: 'ACCESS', email: 'not-an-email', lang: 'fr' });
+    expect(badEmail.status).toBe(400);
+    expect(badEmail.body).toContain('Saisissez une adresse e-mail');
+    expect(await requests().countDocuments({ contactEmail: email })).toBe(0);
+
+    const { requestId, code } = await openOnPage({ right: 'ACCESS', email, phone: '+33 6 12 34 56 78', lang: 'en' });
+    expect(await statusOf(requestId)).toBe('IDENTITY_UNVERIFIED');
+    const wrong = await send('/privacy-request/confirm', { request: requestId, code: code === '000000' ? '111111' : '000000' });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body).toContain('This code is not correct.');
+    expect(await publishedEvents(bus, 'DataSubjectRequestOpened', (data) => data.requestId === requestId)).toHaveLength(0);
+    const forged = await send('/privacy-request/confirm', { request: 'forged-request-id', code });
+    expect(forged.status).toBe(400);
+    expect(forged.body).toContain('This link or code is not valid.');
+
+    const done = await send('/privacy-request/confirm', { request: requestId, code });
+    expect(done.status).toBe(200);
+    expect(done.body).toContain('2026-12-23');
+    const [opened] = await expectEvents(bus, 'DataSubjectRequestOpened', (data) => data.requestId === requestId);
+    expect(opened?.data).toMatchObject({ right: 'ACCESS', userId: null, dueAt: '2026-12-23T09:00:00.000Z' });
+    expect(opened?.data.identifiers.map((identifier) => identifier.kind)).toEqual(['EMAIL', 'PHONE']);
+    expect(opened?.data.identifiers[0]?.hash).toBe(hashOf(email));
+    expect(JSON.stringify(opened)).not.toContain(email);
+    expect(await statusOf(requestId)).toBe('IN_PROGRESS');
+    const reused = await send('/privacy-request/confirm', { request: requestId, code });
+    expect(reused.status).toBe(400);
+    expect(reused.body).toContain('already confirmed');
+  });
+
+  it('[PRV-05][PRV-02][PRV-10] completes only when every service answered; the access answer is one JSON behind a single-use link', async () => {
+    const email = newEmail();
+    const { requestId, code } = await openOnPage({ right: 'ACCESS', email, lang: 'en' });
+    expect((await send('/privacy-request/confirm', { request: requestId, code })).status).toBe(200);
+    await expectEvents(bus, 'DataSubjectRequestOpened', (data) => data.requestId === requestId);
+
+    const contactsPart: DataSubjectExportPart = {
+      records: [{ dataCategory: 'BUSINESS_PROFILES', description: 'Your professional profile', purpose: 'B2B prospecting database', legalBasis: 'Legitimate interest', source: 'Company website', data: { fullName: 'Jane Doe', email } }],
+      recipients: [{ workspaceId: 'workspace-acme', userId: 'user-1', fields: ['PRO_EMAIL', 'PHONE'], receivedAt: '2026-10-01T08:00:00.000Z' }],
+    };
+    await answer(requestId, 'contacts', { outcome: 'CARRIED_OUT', actions: [{ dataCategory: 'BUSINESS_PROFILES', action: 'EXPORTED', count: 1, note: null }], sealedExport: sealDataSubjectPayload(contactsPart, config.DATA_SUBJECT_SEAL_KEY) });
+    await answer(requestId, 'billing', { retained: [{ dataCategory: 'ACCOUNTING', legalBasis: 'Legal obligation (10 years)', keptUntil: '2037-12-31T00:00:00.000Z' }] });
+    await answer(requestId, 'accounts');
+    await eventually(async () => expect(await statusOf(requestId)).toBe('AWAITING_SERVICES'));
+    const waiting = await call<{ dataSubjectRequest: RequestView }>(`query($id: ID!) { dataSubjectRequest(id: $id) { ${requestFields} } }`, { id: requestId }, officer);
+    expect(waiting.data?.dataSubjectRequest.pendingServices).toEqual(['analytics']);
+    expect(await publishedEvents(bus, 'DataSubjectRequestCompleted', (data) => data.requestId === requestId)).toHaveLength(0);
+
+    await answer(requestId, 'analytics');
+    await expectEvents(bus, 'DataSubjectRequestCompleted', (data) => data.requestId === requestId && data.outcome === 'COMPLETED');
+    // A second answer from the same service changes nothing.
+    await bus.publish(createEvent('DataSubjectRequestAnsweredByAnalytics', { requestId, service: 'analytics', right: 'ACCESS', outcome: 'CARRIED_OUT', actions: [], retained: [], sealedExport: null, answeredAt: clock.now().toISOString() }, { subject: requestId, time: clock.now() }));
+
+    const mail = await mailbox.waitFor(email, /is complete/);
+    expect(mail.text).toContain('accounting: Legal obligation (10 years)');
+    const link = /(http\S+\/privacy-request\/export\?token=\S+)/.exec(mail.text)?.[1] ?? '';
+    expect(link).not.toBe('');
+    const download = await fetch(link);
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-disposition')).toContain('attachment');
+    const document = (await download.json()) as { data: Array<{ service: string; data: { email?: string } }>; recipients: Array<{ workspaceId: string; fields: string[] }>; purposes: string[]; sources: string[]; retainedUnderLegalObligation: Array<{ service: string }>; subProcessors: unknown[] };
+    expect(document.data[0]).toMatchObject({ service: 'contacts', data: { email } });
+    expect(document.recipients).toEqual([expect.objectContaining({ workspaceId: 'workspace-acme', fields: ['PRO_EMAIL', 'PHONE'] })]);
+    expect(document.purposes).toContain('B2B prospecting database');
+    expect(document.sources).toContain('Company website');
+    expect(document.retainedUnderLegalObligation).toEqual([expect.objectContaining({ service: 'billing' })]);
+    expect(document.subProcessors.length).toBeGreaterThan(0);
+    expect((await fetch(link)).status).toBe(410);
+    expect((await send('/privacy-request/export?token=not-a-real-token-but-long-enough')).status).toBe(410);
+
+    const stored = await requests().findById(requestId).lean();
+    expect(stored?.answers.map((entry) => entry.service).sort()).toEqual(['accounts', 'analytics', 'billing', 'contacts']);
+    const trail = await call<{ privacyAuditTrail: { edges: Array<{ node: { action: string; subjectId: string } }> } }>(
+      'query { privacyAuditTrail(first: 100) { edges { node { action subjectId } } } }',
+      {},
+      officer,
+    );
+    const actions = (trail.data?.privacyAuditTrail.edges ?? []).filter((edge) => edge.node.subjectId === requestId).map((edge) => edge.node.action);
+    expect(actions).toEqual(expect.arrayContaining(['REQUEST_RECEIVED', 'REQUEST_VERIFIED', 'REQUEST_EXECUTED_BY_SERVICE', 'REQUEST_COMPLETED', 'EXPORT_DOWNLOADED']));
+    expect(actions.filter((action) => action === 'REQUEST_EXECUTED_BY_SERVICE')).toHaveLength(4);
+  });
+
+  it('[PRV-02][PRV-03] a signed-in user files through the graph; bad input names the field; only they can verify or revoke', async () => {
+    const user = userCaller();
+    const stranger = userCaller();
+    const email = newEmail();
+    const open = (input: Record<string, unknown>, caller: Caller = user) =>
+      call<{ openDataSubjectRequest: RequestView }>(`mutation($input: OpenDataSubjectRequestInput!) { openDataSubjectRequest(input: $input) { ${requestFields} } }`, { input }, caller);
+
+    const badEmail = await open({ right: 'ERASURE', email: 'nope' });
+    expect(badEmail.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.email' });
+    const noCorrections = await open({ right: 'RECTIFICATION', email });
+    expect(noCorrections.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.corrections' });
+    const unknownRight = await open({ right: 'TELEPORTATION', email });
+    expect(unknownRight.errors?.[0]?.message).toContain('TELEPORTATION');
+    const anonymous = await open({ right: 'ACCESS', email }, { kind: 'anonymous' });
+    expect(anonymous.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED' });
+
+    const opened = await open({ right: 'RECTIFICATION', email, corrections: [{ field: 'JOB_TITLE', value: 'Head of Sales' }] });
+    const requestId = opened.data?.openDataSubjectRequest.id ?? '';
+    expect(opened.data?.openDataSubjectRequest).toMatchObject({ status: 'IDENTITY_UNVERIFIED', right: 'RECTIFICATION', dueState: 'ON_TRACK' });
+    const code = await codeFor(email);
+    const verify = (caller: Caller, presented = code) =>
+      call<{ verifyDataSubjectRequest: RequestView }>(`mutation($id: ID!, $code: String!) { verifyDataSubjectRequest(requestId: $id, code: $code) { ${requestFields} } }`, { id: requestId, code: presented }, caller);
+    const byStranger = await verify(stranger);
+    expect(byStranger.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'requestId' });
+    const verified = await verify(user);
+    expect(verified.data?.verifyDataSubjectRequest.status).toBe('IN_PROGRESS');
+    const [event] = await expectEvents(bus, 'DataSubjectRequestOpened', (data) => data.requestId === requestId);
+    expect(event?.data.userId).toBe(user.kind === 'user' ? user.userId : null);
+    const details = openDataSubjectPayload(event?.data.sealedDetails ?? '', config.DATA_SUBJECT_SEAL_KEY);
+    expect(details).toEqual({ corrections: [{ field: 'JOB_TITLE', value: 'Head of Sales' }], directive: null });
+    expect(JSON.stringify(event)).not.toContain('Head of Sales');
+
+    const lateRevoke = await call<{ revokeDataSubjectRequest: RequestView }>(`mutation($id: ID!) { revokeDataSubjectRequest(requestId: $id) { status } }`, { id: requestId }, user);
+    expect(lateRevoke.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT' });
+
+    const second = await open({ right: 'OBJECTION', email });
+    const secondId = second.data?.openDataSubjectRequest.id ?? '';
+    await codeFor(email);
+    const notTheirs = await call<{ revokeDataSubjectRequest: RequestView }>(`mutation($id: ID!) { revokeDataSubjectRequest(requestId: $id) { status } }`, { id: secondId }, stranger);
+    expect(notTheirs.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND' });
+    const revoked = await call<{ revokeDataSubjectRequest: RequestView }>(`mutation($id: ID!) { revokeDataSubjectRequest(requestId: $id) { ${requestFields} } }`, { id: secondId }, user);
+    expect(revoked.data?.revokeDataSubjectRequest.status).toBe('REVOKED');
+    await expectEvents(bus, 'DataSubjectRequestCompleted', (data) => data.requestId === secondId && data.outcome === 'REVOKED');
+    const mine = await call<{ myDataSubjectRequests: RequestView[] }>(`query { myDataSubjectRequests { id status } }`, {}, user);
+    expect(mine.data?.myDataSubjectRequests.map((request) => request.id).sort()).toEqual([requestId, secondId].sort());
+  });
+
+  it('[PRV-06][PRV-02] a verified consent withdrawal withdraws the user’s consent records too', async () => {
+    const user = userCaller();
+    const email = newEmail();
+    const opened = await call<{ openDataSubjectRequest: RequestView }>(`mutation($input: OpenDataSubjectRequestInput!) { openDataSubjectRequest(input: $input) { id } }`, { input: { right: 'CONSENT_WITHDRAWAL', email } }, user);
+    const requestId = opened.data?.openDataSubjectRequest.id ?? '';
+    const code = await codeFor(email);
+    await call(`mutation($id: ID!, $code: String!) { verifyDataSubjectRequest(requestId: $id, code: $code) { id } }`, { id: requestId, code }, user);
+    const userId = user.kind === 'user' ? user.userId : '';
+    const [changed] = await expectEvents(bus, 'ConsentChanged', (data) => data.subjectType === 'USER' && data.subjectId === userId);
+    expect(changed?.data).toMatchObject({ method: 'WITHDRAW', categories: { analytics: false, functionality: false, targeting: false } });
+  });
+
+  it('[PRV-04] officers see open, due-soon and overdue requests; an extension needs a reason, is mailed, and caps at two months', async () => {
+    const email = newEmail();
+    const late = await openOnPage({ right: 'ERASURE', email, lang: 'en' });
+    expect((await send('/privacy-request/confirm', { request: late.requestId, code: late.code })).status).toBe(200);
+    const extendable = await openOnPage({ right: 'ACCESS', email: newEmail(), lang: 'fr' });
+    expect((await send('/privacy-request/confirm', { request: extendable.requestId, code: extendable.code })).status).toBe(200);
+
+    const list = async (view: string) => {
+      const answer = await call<{ dataSubjectRequests: { edges: Array<{ node: RequestView }> } }>(`query($view: DataSubjectRequestView!) { dataSubjectRequests(view: $view, first: 100) { edges { node { ${requestFields} } } } }`, { view }, officer);
+      expect(answer.errors).toBeUndefined();
+      return (answer.data?.dataSubjectRequests.edges ?? []).map((edge) => edge.node);
+    };
+    const forbidden = await call(`query { dataSubjectRequests { edges { node { id } } } }`, {}, userCaller());
+    expect(forbidden.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN' });
+
+    expect((await list('OPEN')).map((request) => request.id)).toEqual(expect.arrayContaining([late.requestId, extendable.requestId]));
+    expect((await list('OVERDUE')).map((request) => request.id)).not.toContain(late.requestId);
+
+    const extend = (requestId: string, months: number, reason: string) =>
+      call<{ extendDataSubjectRequest: RequestView }>(`mutation($id: ID!, $months: Int!, $reason: String!) { extendDataSubjectRequest(requestId: $id, months: $months, reason: $reason) { ${requestFields} } }`, { id: requestId, months, reason }, officer);
+    expect((await extend(extendable.requestId, 1, 'busy')).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
+    const extended = await extend(extendable.requestId, 2, 'Your request covers several years of records in every service');
+    expect(extended.data?.extendDataSubjectRequest).toMatchObject({ extensionMonths: 2, dueAt: '2027-02-23T09:00:00.000Z', firstDueAt: '2026-12-23T09:00:00.000Z' });
+    const notice = await mailbox.waitFor(extendable.requestId ? (await requests().findById(extendable.requestId).lean())?.contactEmail ?? '' : '', /délai prolongé/);
+    expect(notice.text).toContain('several years of records');
+    expect(notice.text).toContain('2027-02-23');
+    expect((await extend(extendable.requestId, 1, 'Still more records to gather here')).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'months' });
+
+    // One month and a day later, nobody has answered: the un-extended request is overdue.
+    clock.set('2026-12-24T09:00:00.000Z');
+    const overdue = await list('OVERDUE');
+    expect(overdue.map((request) => request.id)).toContain(late.requestId);
+    expect(overdue.map((request) => request.id)).not.toContain(extendable.requestId);
+    expect(overdue.find((request) => request.id === late.requestId)?.dueState).toBe('OVERDUE');
+    expect((await extend(late.requestId, 1, 'Too late to extend this one now')).errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT' });
+    clock.set('2026-11-23T09:00:00.000Z');
+  });
+
+  it('[PRV-03][PRV-04] a request never verified is denied at its due date; officers can deny with a reason', async () => {
+    const email = newEmail();
+    const unverified = await openOnPage({ right: 'ERASURE', email, lang: 'en' });
+    const denyMe = await openOnPage({ right: 'ACCESS', email: newEmail(), lang: 'en' });
+    const denied = await call<{ denyDataSubjectRequest: RequestView }>(
+      `mutation($id: ID!) { denyDataSubjectRequest(requestId: $id, reason: EXCESSIVE, note: "Fifth identical request this month") { ${requestFields} } }`,
+      { id: denyMe.requestId },
+      officer,
+    );
+    expect(denied.data?.denyDataSubjectRequest).toMatchObject({ status: 'DENIED', denialReason: 'EXCESSIVE' });
+    await expectEvents(bus, 'DataSubjectRequestCompleted', (data) => data.requestId === denyMe.requestId && data.outcome === 'DENIED');
+
+    clock.set('2026-12-23T09:00:01.000Z');
+    await eventually(async () => expect(await statusOf(unverified.requestId)).toBe('DENIED'));
+    expect((await requests().findById(unverified.requestId).lean())?.denialReason).toBe('IDENTITY_NOT_VERIFIED');
+    expect(await publishedEvents(bus, 'DataSubjectRequestOpened', (data) => data.requestId === unverified.requestId)).toHaveLength(0);
+    clock.set('2026-11-23T09:00:00.000Z');
+  });
+
+  it('[PRV-07][PRV-10] retention reports from the services are kept as evidence for privacy officers', async () => {
+    const runId = uniqueName('run');
+    await bus.publish(
+      createEvent(
+        'RetentionRunReportedByContacts',
+        { runId, service: 'contacts', dataCategory: 'BUSINESS_PROFILES', dryRun: false, cutoff: '2021-11-23T00:00:00.000Z', due: 3, deleted: 3, ranAt: '2026-11-23T03:00:00.000Z', finishedAt: '2026-11-23T03:00:02.000Z' },
+        { subject: runId, time: clock.now() },
+      ),
+    );
+    const runs = await eventually(async () => {
+      const answer = await call<{ retentionRuns: { edges: Array<{ node: { id: string; service: string; deleted: number; matchesSchedule: boolean } }> } }>(
+        `query { retentionRuns(dataCategory: "BUSINESS_PROFILES", first: 10) { edges { node { id service deleted matchesSchedule } } } }`,
+        {},
+        officer,
+      );
+      const found = (answer.data?.retentionRuns.edges ?? []).map((edge) => edge.node).filter((run) => run.id === runId);
+      expect(found).toHaveLength(1);
+      return found;
+    });
+    expect(runs[0]).toMatchObject({ service: 'contacts', deleted: 3, matchesSchedule: true });
+    const forbidden = await call(`query { retentionRuns { edges { node { id } } } }`, {}, userCaller());
+    expect(forbidden.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN' });
+  });
+});
