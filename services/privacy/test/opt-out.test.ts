@@ -1,6 +1,7 @@
 import { MINUTE_MS, identifierHash, type RunningService } from '@leadgraph/platform';
 import { expectEvents, publishedEvents, serviceTestEnv, startIsolatedNats, testClock, testLogger, testMailbox, uniqueName } from '@leadgraph/platform/src/testing';
 import { loadPrivacyConfig, type PrivacyConfig } from '../src/config';
+import { privacyAuditEntryModel } from '../src/audit/audit.model';
 import { startPrivacyService } from '../src/main';
 import { optOutRequestModel } from '../src/opt-out/opt-out.model';
 
@@ -56,7 +57,7 @@ describe('public opt-out page (PRV-01, PRV-03)', () => {
 
   const confirm = (requestId: string, code: string, lang = 'en') => send('/opt-out/confirm', { request: requestId, code, lang });
 
-  it('[PRV-01][PRV-03] the form is plain HTML with labelled fields, and a confirmed code publishes ContactOptedOut with keyed hashes', async () => {
+  it('[PRV-01][PRV-03][PRV-10] the form is plain HTML with labelled fields, and a confirmed code publishes ContactOptedOut with keyed hashes', async () => {
     const page = await send('/opt-out');
     expect(page.status).toBe(200);
     expect(page.body).toContain('<html lang="en">');
@@ -97,6 +98,11 @@ describe('public opt-out page (PRV-01, PRV-03)', () => {
     expect(reused.status).toBe(400);
     expect(reused.body).toContain('This code has already been used.');
     expect(await publishedEvents(privacy.infra.bus, 'ContactOptedOut', (data) => data.optOutId === requestId)).toHaveLength(1);
+
+    // PRV-10: the opt-out is in the append-only audit trail, with the kinds of identifiers only.
+    const audit = await privacyAuditEntryModel(privacy.infra.connection).find({ subjectId: requestId }).lean();
+    expect(audit).toEqual([expect.objectContaining({ action: 'OPT_OUT_CONFIRMED', subjectType: 'OPT_OUT_REQUEST', details: { identifiers: 'EMAIL, PHONE, PROFILE_URL' } })]);
+    expect(JSON.stringify(audit)).not.toContain(email);
   });
 
   it('[PRV-01] the pages and the code mail are in French with ?lang=fr or Accept-Language', async () => {
