@@ -7,9 +7,11 @@ import {
   type DataSubjectRight,
 } from '@leadgraph/events';
 import { openDataSubjectPayload, sealDataSubjectPayload } from '@leadgraph/platform';
-import { eventually, uniqueName } from '@leadgraph/platform/src/testing';
+import { eventually, uniqueName, userCaller } from '@leadgraph/platform/src/testing';
+import { DAY, grantOf, startCreditsUnderTest, workspace, type CreditsUnderTest } from './credits-harness';
+import { ERASED_USER_ID } from '../src/data-subject-requests/data-subject-request.service';
 import { creditAccountModel } from '../src/credits/credit.model';
-import { ACCOUNTING_RETENTION_BASIS, OBJECTION_NOTE } from '../src/data-subject-requests/data-subject-request.rules';
+import { ACCOUNTING_RETENTION_BASIS, CREDITS_RETENTION_BASIS, OBJECTION_NOTE } from '../src/data-subject-requests/data-subject-request.rules';
 import { paymentMethodModel } from '../src/payment-methods/payment-method.model';
 import {
   cardPaymentMethod,
@@ -266,5 +268,110 @@ describe("billing's part of data-subject requests (PRV-02, PRV-05)", () => {
     const answers = await expectEvents(h, 'DataSubjectRequestAnsweredByBilling', (data) => data.requestId === opened.data.requestId, 1);
     expect(answers).toHaveLength(1);
     expect(await h.billing.dataSubjectRequests.handle(opened.data)).toBe(false);
+  });
+});
+
+describe("billing's part of data-subject requests: a workspace member's budgets and spends (PRV-02, PRV-05)", () => {
+  let env: CreditsUnderTest;
+
+  beforeAll(async () => {
+    env = await startCreditsUnderTest();
+  });
+  afterAll(async () => {
+    await env.stop();
+  });
+
+  const SET_BUDGET = `mutation ($input: SetCreditBudgetInput!) { setCreditBudget(input: $input) { subjectId monthlyLimit } }`;
+
+  const openRequest = async (right: DataSubjectRight, userId: string) => {
+    const now = env.clock.now();
+    return env.publish('DataSubjectRequestOpened', {
+      requestId: uniqueName('dsr'),
+      right,
+      userId,
+      identifiers: [],
+      sealedDetails: null,
+      dueAt: new Date(now.getTime() + 30 * DAY).toISOString(),
+      openedAt: now.toISOString(),
+    });
+  };
+
+  const answerTo = async (requestId: string): Promise<DataSubjectRequestAnswer> =>
+    eventually(async () => {
+      const events = await env.events('DataSubjectRequestAnsweredByBilling', (data) => data.requestId === requestId);
+      expect(events).toHaveLength(1);
+      const [event] = events;
+      if (!event) throw new Error('no answer');
+      return event.data;
+    }, 15_000);
+
+  /** A member of a PREMIUM workspace, capped by a monthly budget, who spent from the pool. */
+  async function memberWhoSpent(): Promise<{ workspaceId: string; memberId: string }> {
+    const workspaceId = uniqueName('ws');
+    const adminId = uniqueName('admin');
+    const memberId = uniqueName('member');
+    await env.publish('SubscriptionStarted', {
+      subscriptionId: uniqueName('sub'),
+      workspaceId,
+      subscriberUserId: adminId,
+      planId: 'business-monthly',
+      seats: 5,
+      periodStart: env.clock.now().toISOString(),
+      periodEnd: new Date(env.clock.now().getTime() + 60 * DAY).toISOString(),
+    });
+    await eventually(async () => expect(await env.owners.workspacePlan(workspaceId)).toBe('PREMIUM'));
+    await env.ledger.grant(grantOf(workspace(workspaceId), 'PHONE', 100, new Date(env.clock.now().getTime() + 60 * DAY)));
+    const budget = await env.call(userCaller({ userId: adminId, workspaceId, workspaceRole: 'ADMIN' }), SET_BUDGET, {
+      input: { subjectType: 'MEMBER', subjectId: memberId, creditType: 'PHONE', monthlyLimit: 5 },
+    });
+    expect(budget.errors).toBeUndefined();
+    await env.spendRpc({
+      idempotencyKey: uniqueName('spend'),
+      caller: { userId: memberId, workspaceId, viaApiTokenId: null },
+      creditType: 'PHONE',
+      amount: 2,
+      reason: 'CONTACT_REVEAL',
+      reference: null,
+    });
+    await eventually(async () => expect(await env.ledgerLines.countDocuments({ 'actor.userId': memberId })).toBe(1));
+    return { workspaceId, memberId };
+  }
+
+  it('[PRV-02] access: the budgets set on a member and what they spent from the pool are in their export', async () => {
+    const { workspaceId, memberId } = await memberWhoSpent();
+    const answer = await answerTo((await openRequest('ACCESS', memberId)).data.requestId);
+    expect(answer.actions.map((action) => [action.dataCategory, action.count])).toEqual([
+      ['CREDITS', 1],
+      ['CREDIT_BUDGETS', 1],
+    ]);
+    if (!answer.sealedExport) throw new Error('no export');
+    const part = dataSubjectExportPartSchema.parse(openDataSubjectPayload(answer.sealedExport, env.config.DATA_SUBJECT_SEAL_KEY));
+    expect(part.records.find((record) => record.dataCategory === 'CREDIT_BUDGETS')?.data).toEqual([
+      { workspaceId, creditType: 'PHONE', monthlyLimit: 5, setAt: env.clock.now().toISOString() },
+    ]);
+    expect(part.records.find((record) => record.dataCategory === 'CREDITS')?.data).toMatchObject({
+      personalBalances: null,
+      ledger: [{ owner: `WORKSPACE:${workspaceId}`, kind: 'SPEND', creditType: 'PHONE', amount: 2, reason: 'CONTACT_REVEAL' }],
+    });
+  });
+
+  it('[PRV-05] erasure while the account exists keeps the budgets and spends (contract), and once the account is gone erases budgets and anonymises spends', async () => {
+    const { workspaceId, memberId } = await memberWhoSpent();
+    const whileLive = await answerTo((await openRequest('ERASURE', memberId)).data.requestId);
+    expect(whileLive).toMatchObject({ outcome: 'CARRIED_OUT', actions: [], retained: [{ dataCategory: 'CREDITS', legalBasis: CREDITS_RETENTION_BASIS, keptUntil: null }] });
+    expect(await env.accounts.countDocuments({ _id: `WORKSPACE:${workspaceId}`, 'budgets.subjectId': memberId })).toBe(1);
+
+    await env.publish('AccountDeleted', { userId: memberId, deletedAt: env.clock.now().toISOString(), deletedWorkspaceId: null, leftWorkspaceId: workspaceId });
+    await eventually(async () => expect((await env.accounts.findById(`USER:${memberId}`).lean())?.closed?.reason).toBe('ACCOUNT_DELETED'));
+    const afterDeletion = await answerTo((await openRequest('ERASURE', memberId)).data.requestId);
+    const actions = Object.fromEntries(afterDeletion.actions.map((action) => [`${action.dataCategory}/${action.action}`, action.count]));
+    expect(actions).toMatchObject({ 'CREDIT_BUDGETS/ERASED': 1, 'CREDITS/ANONYMISED': 1, 'CREDITS/ERASED': expect.any(Number) });
+    expect(afterDeletion.retained).toEqual([]);
+    expect(await env.accounts.countDocuments({ _id: `WORKSPACE:${workspaceId}`, 'budgets.subjectId': memberId })).toBe(0);
+    expect(await env.ledgerLines.countDocuments({ 'actor.userId': memberId })).toBe(0);
+    expect(await env.ledgerLines.countDocuments({ ownerId: workspaceId, 'actor.userId': ERASED_USER_ID })).toBe(1);
+    expect(await env.accounts.exists({ _id: `USER:${memberId}` })).toBeNull();
+    // Nothing left: a later request finds no data.
+    expect(await answerTo((await openRequest('ACCESS', memberId)).data.requestId)).toMatchObject({ outcome: 'NO_DATA_HELD' });
   });
 });

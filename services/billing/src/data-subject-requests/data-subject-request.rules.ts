@@ -33,7 +33,8 @@ export const ACCOUNTING_RETENTION_BASIS =
   'Legal obligation: accounting records kept 10 years after the end of the fiscal year (French Commercial Code, art. L123-22)';
 export const CONTACT_RETENTION_BASIS =
   'Contract performance: invoices and notices of a running subscription go to its billing e-mail until the subscription ends';
-export const CREDITS_RETENTION_BASIS = 'Contract performance: personal credits belong to the account, and go when the account is deleted';
+export const CREDITS_RETENTION_BASIS =
+  'Contract performance: your personal credits, the budgets set on you and your spends from workspace pools belong to your account, and go when it is deleted';
 
 export const SOURCES = {
   person: 'Provided by you',
@@ -179,7 +180,7 @@ export interface ErasureOutcome {
   contactsKeptForLiveSubscriptions: number;
   /** The personal credit account (and its ledger lines) deleted: lines + 1, or 0. */
   creditRecordsErased: number;
-  /** The personal credit account stays: the account still exists. */
+  /** Personal credits, budgets or spends stay: the account still exists. */
   creditsKept: boolean;
   budgetsErased: number;
   /** Spends they made in workspace pools, their user id replaced. */

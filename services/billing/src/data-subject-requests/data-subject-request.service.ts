@@ -305,7 +305,7 @@ export class DataSubjectRequestService {
       contactsErased: endedWithEmail.length + customersErased,
       contactsKeptForLiveSubscriptions: liveWithEmail,
       creditRecordsErased,
-      creditsKept: person.personalAccount !== null && !accountGone,
+      creditsKept: !accountGone && (person.personalAccount !== null || person.budgetAccounts.length > 0 || person.ledger.length > 0),
       budgetsErased,
       ledgerEntriesAnonymised,
       subscriptionsRestricted: restricted.subscriptions,
