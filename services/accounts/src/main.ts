@@ -160,6 +160,7 @@ export async function startAccountsService(config: AccountsConfig, overrides: Se
     workspaceService,
     apiTokenModel(connection),
     activityEntries,
+    invitationModel(connection),
     referralService,
     accountDeletionService,
     clock,

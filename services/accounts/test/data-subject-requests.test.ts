@@ -3,10 +3,13 @@ import { createEvent, dataSubjectExportPartSchema, type DataSubjectExportPart, t
 import { DAY_MS, identifierHash, openDataSubjectPayload, processedEventModel, sealDataSubjectPayload } from '@leadgraph/platform';
 import { eventually, uniqueName } from '@leadgraph/platform/src/testing';
 import { accountDeletionModel } from '../src/account-deletion/account-deletion.model';
+import { dataSubjectWorkModel } from '../src/data-subject-requests/data-subject-request.model';
+import { invitationModel } from '../src/invitations/invitation.model';
 import { referralInvitationModel, referralOptOutModel } from '../src/referrals/referral.model';
 import type { UserDocument } from '../src/users/user.model';
 import {
   createActiveUser,
+  INVITE,
   createWorkspace,
   expectEvents,
   inviteAndJoin,
@@ -223,10 +226,49 @@ describe('accounts: data-subject requests (PRV-02, PRV-05) and opt-outs (PRV-08)
     const member = await user();
     await inviteAndJoin(accounts, admin._id, member, 'MEMBER');
     const answer = await answerTo(await openRequest('ERASURE', { email: member.email! }));
-    expect(answer.actions).toEqual([{ dataCategory: 'ACCOUNT_DATA', action: 'ERASED', count: 1, note: expect.stringMatching(/withdrawn from your workspace/) }]);
+    expect(answer.actions).toEqual([
+      { dataCategory: 'ACCOUNT_DATA', action: 'ERASED', count: 1, note: expect.stringMatching(/withdrawn from your workspace/) },
+      // The invitation they accepted to join.
+      { dataCategory: 'WORKSPACE_INVITATIONS', action: 'ERASED', count: 1, note: expect.any(String) },
+    ]);
+    expect(await invitationModel(connection()).countDocuments({ workspaceId, email: member.email })).toBe(0);
     expect(answer.retained.map((item) => item.dataCategory)).toEqual(['DELETED_ACCOUNT_EMAIL_HASH', 'ACCOUNT_DATA', 'WORKSPACE_ACTIVITY_LOG']);
     expect(await accounts.workspaces.findById(workspaceId).lean()).toMatchObject({ status: 'ACTIVE' });
     expect((await reload(member._id)).status).toBe('DELETED');
+  });
+
+  it('[PRV-02][PRV-05] a person invited to a workspace without an account: access shows the invitation, erasure deletes it', async () => {
+    const admin = await user();
+    const workspaceId = await createWorkspace(accounts, admin._id);
+    const address = businessAddress('candidate');
+    expect((await accounts.as(admin._id, INVITE, { email: address, role: 'MEMBER' })).errors).toBeUndefined();
+
+    const access = await answerTo(await openRequest('ACCESS', { email: address }));
+    expect(access.actions).toEqual([{ dataCategory: 'WORKSPACE_INVITATIONS_RECEIVED', action: 'EXPORTED', count: 1, note: null }]);
+    const part = dataSubjectExportPartSchema.parse(openDataSubjectPayload(access.sealedExport!, accounts.config.DATA_SUBJECT_SEAL_KEY));
+    expect(part.records[0]?.data).toEqual([expect.objectContaining({ workspaceId, yourEmail: address, role: 'MEMBER', status: 'PENDING' })]);
+    expect(JSON.stringify(part)).not.toContain('tokenHash');
+
+    const erasure = await answerTo(await openRequest('ERASURE', { email: address }));
+    expect(erasure).toMatchObject({ outcome: 'CARRIED_OUT', actions: [{ dataCategory: 'WORKSPACE_INVITATIONS', action: 'ERASED', count: 1 }], retained: [] });
+    expect(await invitationModel(connection()).countDocuments({ email: address })).toBe(0);
+  });
+
+  it('[PRV-05] a request interrupted after its decision (crash, then redelivery) is carried out with the figures decided first', async () => {
+    const jane = await user({ preferences: { language: 'en', marketingEmails: false, marketingEmailsChangedAt: null } });
+    const requestId = randomUUID();
+    // What the first handling had decided before the crash: marketing was on then.
+    await dataSubjectWorkModel(connection()).create({
+      _id: requestId,
+      right: 'CONSENT_WITHDRAWAL',
+      userId: jane._id,
+      emailHashes: [emailHash(jane.email!)],
+      counts: { invitationsHoldingData: 0, invitationsWithName: 0, marketingOn: 1, workspaceInvitations: 0 },
+      startedAt: accounts.clock.now(),
+    });
+    const answer = await answerTo(await openRequest('CONSENT_WITHDRAWAL', { userId: jane._id }, { requestId }));
+    expect(answer.actions).toEqual([{ dataCategory: 'MARKETING', action: 'CONSENT_WITHDRAWN', count: 1, note: 'consent to marketing e-mails withdrawn' }]);
+    await eventually(async () => expect(await dataSubjectWorkModel(connection()).exists({ _id: requestId })).toBeNull());
   });
 
   it('[PRV-02] rectification: the sealed FULL_NAME correction becomes the account\'s name; fields accounts does not hold are said so', async () => {

@@ -23,6 +23,8 @@ export interface DataSubjectWorkDocument {
     invitationsWithName: number;
     /** 1 when the account accepted marketing e-mails when the request arrived. */
     marketingOn: number;
+    /** Workspace invitations (ACC-05) sent to the person's address. */
+    workspaceInvitations: number;
   };
   startedAt: Date;
 }
@@ -37,6 +39,7 @@ const workSchema = new Schema<DataSubjectWorkDocument>(
       invitationsHoldingData: { type: Number, default: 0 },
       invitationsWithName: { type: Number, default: 0 },
       marketingOn: { type: Number, default: 0 },
+      workspaceInvitations: { type: Number, default: 0 },
     },
     startedAt: { type: Date, required: true },
   },

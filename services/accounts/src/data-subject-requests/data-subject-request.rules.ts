@@ -6,6 +6,7 @@ import {
 } from '@leadgraph/events';
 import type { ActivityEntryDocument } from '../activity/activity.model';
 import type { ApiTokenDocument } from '../api-tokens/api-token.model';
+import type { InvitationDocument } from '../invitations/invitation.model';
 import type { ReferralInvitationDocument } from '../referrals/referral.model';
 import { ACCOUNT_DATA_RETENTION_MONTHS, addMonths } from '../retention/retention.rules';
 import type { UserDocument } from '../users/user.model';
@@ -73,6 +74,8 @@ export interface PersonData {
   activity: ActivityEntryDocument[];
   referralsSent: ReferralInvitationDocument[];
   referralsReceived: ReferralInvitationDocument[];
+  /** Invitations to join a workspace sent to the person's address (they may have no account). */
+  workspaceInvitations: InvitationDocument[];
 }
 
 const iso = (date: Date | null | undefined): string | null => (date ? new Date(date).toISOString() : null);
@@ -232,6 +235,26 @@ export function exportPart(person: PersonData): DataSubjectExportPart {
         invitedAt: iso(invitation.createdAt),
         status: invitation.status,
         expiresAt: iso(invitation.expiresAt),
+      })),
+    });
+  }
+  if (person.workspaceInvitations.length > 0) {
+    records.push({
+      dataCategory: 'WORKSPACE_INVITATIONS_RECEIVED',
+      description: 'Invitations to join a workspace sent to your address by its administrators',
+      purpose: 'Let you join your team\'s workspace when its administrator invites you (ACC-05)',
+      legalBasis: legalBasis.LEGITIMATE_INTEREST,
+      source: 'provided by a workspace administrator who invited you',
+      data: person.workspaceInvitations.map((invitation) => ({
+        invitationId: invitation._id,
+        workspaceId: invitation.workspaceId,
+        yourEmail: invitation.email,
+        role: invitation.role,
+        status: invitation.status,
+        invitedAt: iso(invitation.createdAt),
+        expiresAt: iso(invitation.expiresAt),
+        acceptedAt: iso(invitation.acceptedAt),
+        revokedAt: iso(invitation.revokedAt),
       })),
     });
   }

@@ -14,6 +14,7 @@ import {
 import type { AccountDeletionService } from '../account-deletion/account-deletion.service';
 import type { ActivityEntryDocument, ActivityEntryModel } from '../activity/activity.model';
 import type { ApiTokenDocument, ApiTokenModel } from '../api-tokens/api-token.model';
+import type { InvitationDocument, InvitationModel } from '../invitations/invitation.model';
 import type { ReferralService } from '../referrals/referral.service';
 import type { UserDocument, UserModel } from '../users/user.model';
 import type { WorkspaceService } from '../workspaces/workspace.service';
@@ -59,6 +60,7 @@ export class DataSubjectRequestService {
     private readonly workspaces: Pick<WorkspaceService, 'membershipState'>,
     private readonly apiTokens: ApiTokenModel,
     private readonly activity: ActivityEntryModel,
+    private readonly invitations: InvitationModel,
     private readonly referrals: Pick<
       ReferralService,
       'sentBy' | 'addressedTo' | 'eraseAddressedTo' | 'renameInvitee' | 'forgetOptedOut' | 'doNotInvite'
@@ -133,6 +135,7 @@ export class DataSubjectRequestService {
         invitationsHoldingData: addressed.filter((invitation) => invitation.status !== 'REWARDED' || invitation.inviteeEmail !== null || invitation.inviteeName !== null).length,
         invitationsWithName: addressed.filter((invitation) => invitation.inviteeName !== null).length,
         marketingOn: user?.preferences?.marketingEmails ? 1 : 0,
+        workspaceInvitations: (await this.workspaceInvitationsTo(emailHashes)).length,
       },
       startedAt: this.clock.now(),
     };
@@ -142,6 +145,19 @@ export class DataSubjectRequestService {
       if (!isDuplicateKeyError(error)) throw error;
     }
     return (await this.work.findById(request.requestId).lean<DataSubjectWorkDocument>()) ?? decided;
+  }
+
+  /**
+   * Workspace invitations store the invited address in clear, not its hash: the addresses on file
+   * are hashed here to find the person's (a scan of the distinct invited addresses, rare requests only).
+   */
+  private async workspaceInvitationsTo(emailHashes: readonly string[]): Promise<InvitationDocument[]> {
+    if (emailHashes.length === 0) return [];
+    const wanted = new Set(emailHashes);
+    const addresses = (await this.invitations.distinct('email')) as string[];
+    const matching = addresses.filter((address) => wanted.has(identifierHash('EMAIL', address, this.settings.hashKey)));
+    if (matching.length === 0) return [];
+    return this.invitations.find({ email: { $in: matching } }, { tokenHash: 0 }).sort({ createdAt: 1 }).lean<InvitationDocument[]>();
   }
 
   /** The live account (never a deleted one): by id when the requester was signed in, else by e-mail hash. */
@@ -191,7 +207,8 @@ export class DataSubjectRequestService {
     const user = work.userId ? await this.users.findById(work.userId).lean<UserDocument>() : null;
     const live = user && user.status !== 'DELETED' ? user : null;
     const referralsReceived = await this.referrals.addressedTo(work.emailHashes);
-    if (!live) return { user: null, workspace: null, apiTokens: [], activity: [], referralsSent: [], referralsReceived };
+    const workspaceInvitations = await this.workspaceInvitationsTo(work.emailHashes);
+    if (!live) return { user: null, workspace: null, apiTokens: [], activity: [], referralsSent: [], referralsReceived, workspaceInvitations };
     const activity = await this.activity
       .find({ $or: [{ actorUserId: live._id }, { targetType: 'USER', targetId: live._id }] })
       .sort({ at: 1, _id: 1 })
@@ -215,6 +232,7 @@ export class DataSubjectRequestService {
       activity,
       referralsSent: await this.referrals.sentBy(live._id),
       referralsReceived,
+      workspaceInvitations,
     };
   }
 
@@ -240,6 +258,11 @@ export class DataSubjectRequestService {
     await this.referrals.eraseAddressedTo(work.emailHashes);
     if (work.counts.invitationsHoldingData > 0) {
       actions.push({ dataCategory: 'REFERRAL_INVITATIONS', action: 'ERASED', count: work.counts.invitationsHoldingData, note: 'invitations addressed to you' });
+    }
+    const invitedAddresses = [...new Set((await this.workspaceInvitationsTo(work.emailHashes)).map((invitation) => invitation.email))];
+    if (invitedAddresses.length > 0) await this.invitations.deleteMany({ email: { $in: invitedAddresses } });
+    if (work.counts.workspaceInvitations > 0) {
+      actions.push({ dataCategory: 'WORKSPACE_INVITATIONS', action: 'ERASED', count: work.counts.workspaceInvitations, note: 'invitations to join a workspace sent to your address' });
     }
     return { outcome: outcomeOf(actions), actions, retained, sealedExport: null };
   }

@@ -111,6 +111,7 @@ describe('data-subject request rules (PRV-02, PRV-05)', () => {
       activity: [activity],
       referralsSent: [invitation({})],
       referralsReceived: [invitation({ _id: 'inv-2', referrerUserId: 'user-9', inviteeName: 'Jane', inviteeEmail: 'jane@acme.example' })],
+      workspaceInvitations: [],
     });
     expect(dataSubjectExportPartSchema.parse(part)).toEqual(part);
     for (const record of part.records) {
@@ -137,7 +138,7 @@ describe('data-subject request rules (PRV-02, PRV-05)', () => {
   });
 
   it('[PRV-05] nothing held means NO_DATA_HELD; an erasure says what is kept and until when', () => {
-    const empty = exportPart({ user: null, workspace: null, apiTokens: [], activity: [], referralsSent: [], referralsReceived: [] });
+    const empty = exportPart({ user: null, workspace: null, apiTokens: [], activity: [], referralsSent: [], referralsReceived: [], workspaceInvitations: [] });
     expect(empty).toEqual({ records: [], recipients: [] });
     expect(outcomeOf(exportActions(empty))).toBe('NO_DATA_HELD');
     const retained = erasureRetained(at, false);
