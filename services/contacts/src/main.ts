@@ -15,6 +15,7 @@ import { loadContactsConfig, type ContactsConfig } from './config';
 import { contactIdentifierModel, contactModel } from './contacts/contact.model';
 import { ContactResolver, resolveContactReference } from './contacts/contact.resolver';
 import { ContactService } from './contacts/contact.service';
+import { searchPublisher } from './contacts/contact-search.events';
 import { doNotCallModel } from './do-not-call/do-not-call.model';
 import { DoNotCallService } from './do-not-call/do-not-call.service';
 import { enrichmentItemModel, enrichmentJobModel } from './enrichment/enrichment.model';
@@ -70,7 +71,7 @@ export async function startContactsService(config: ContactsConfig, overrides: Se
     clock,
     logger,
   );
-  const contactService = new ContactService(contacts, identifiers, hashKey, guard, (numbers) => doNotCall.listed(numbers));
+  const contactService = new ContactService(contacts, identifiers, hashKey, guard, (numbers) => doNotCall.listed(numbers), searchPublisher(bus, clock, logger));
   const suppression = new SuppressionService(suppressionModel(connection), suppressionCaseModel(connection), contacts, identifiers, hashKey, clock, logger);
 
   // Services call this after writing events so the relay (built below) publishes now.

@@ -82,6 +82,14 @@ export interface UsageGuard {
 /** Numbers on a national do-not-call list, asked for one page at a time. */
 export type DoNotCallLookup = (e164Numbers: string[]) => Promise<ReadonlySet<string>>;
 
+/** What a search reports for usage metering (ANA-02): who and how many results, never the query. */
+export interface SearchPerformed {
+  workspaceId: string | null;
+  userId: string;
+  viaApiTokenId: string | null;
+  resultCount: number;
+}
+
 export class ContactService {
   constructor(
     private readonly contacts: ContactModel,
@@ -89,6 +97,8 @@ export class ContactService {
     private readonly hashKey: IdentifierHashKey,
     private readonly guard: UsageGuard,
     private readonly doNotCall: DoNotCallLookup,
+    /** Told of every search once it ran (ANA-02); best-effort, never throws. */
+    private readonly onSearched: (search: SearchPerformed) => void = () => undefined,
   ) {}
 
   /**
@@ -138,6 +148,12 @@ export class ContactService {
     const page = found.slice(0, first);
     const listed = await this.doNotCall(page.flatMap((contact) => contact.phones.map((phone) => phone.value)));
     const edges = page.map((contact) => ({ cursor: encodeSearchCursor(cursorOf(sort, contact)), profile: maskedProfile(contact, listed) }));
+    this.onSearched({
+      workspaceId: authenticated.workspaceId,
+      userId: authenticated.userId,
+      viaApiTokenId: authenticated.kind === 'apiToken' ? authenticated.tokenId : null,
+      resultCount: edges.length,
+    });
     return { edges, hasNextPage: found.length > first, endCursor: edges.at(-1)?.cursor ?? null };
   }
 
