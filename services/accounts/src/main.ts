@@ -177,6 +177,7 @@ export async function startAccountsService(config: AccountsConfig, overrides: Se
       invitations: invitationModel(connection),
       activity: activityEntries,
       sessions: sessionModel(connection),
+      referralInvitations,
       reports: retentionReports,
     },
     referralService,

@@ -330,6 +330,15 @@ describe('accounts: data-subject requests (PRV-02, PRV-05) and opt-outs (PRV-08)
     const stored = await reload(jane._id);
     expect(stored.postMortemDirective).toEqual({ sealed: sealedDetails, requestId, recordedAt: accounts.clock.now() });
     expect(JSON.stringify(stored)).not.toContain('my sister');
+
+    // It goes back to them, and only to them, in an access export.
+    const access = await answerTo(await openRequest('ACCESS', { userId: jane._id }));
+    const part = dataSubjectExportPartSchema.parse(openDataSubjectPayload(access.sealedExport!, accounts.config.DATA_SUBJECT_SEAL_KEY));
+    expect(part.records.find((record) => record.dataCategory === 'POST_MORTEM_DIRECTIVE')).toMatchObject({
+      legalBasis: 'legal obligation',
+      data: { directive: 'Delete everything; my sister may access my exports.' },
+    });
+    expect(JSON.stringify(access)).not.toContain('my sister');
   });
 
   it('[PRV-08] an opt-out (ContactOptedOut) turns the matching account\'s marketing e-mails off at once; others are untouched', async () => {

@@ -35,6 +35,7 @@ describe('accounts retention job (PRV-07)', () => {
         invitations: invitationModel(connection),
         activity: activityEntryModel(connection),
         sessions: sessionModel(connection),
+        referralInvitations: referralInvitationModel(connection),
         reports: retentionRunReportModel(connection),
       },
       new ReferralService(referralInvitationModel(connection), referralOptOutModel(connection), accounts.users, mailer, accounts.clock, { hashKey, appUrl: accounts.config.APP_URL }, testLogger('referrals')),
@@ -88,6 +89,21 @@ describe('accounts retention job (PRV-07)', () => {
       lastUsedAt: null,
       revokedAt: deletedAt,
       revokedByUserId: null,
+    });
+    // A referral they sent, purged long ago to its hash-only tombstone.
+    await referralInvitationModel(connection()).create({
+      _id: uniqueName('referral'),
+      referrerUserId: user._id,
+      inviteeName: null,
+      inviteeEmail: null,
+      inviteeEmailHash: uniqueName('hash'),
+      keyVersion: 1,
+      status: 'EXPIRED',
+      createdAt: deletedAt,
+      expiresAt: deletedAt,
+      rewardedAt: null,
+      purgedAt: deletedAt,
+      outbox: [],
     });
     return user;
   }
@@ -191,6 +207,8 @@ describe('accounts retention job (PRV-07)', () => {
     expect(await accounts.users.exists({ _id: expired._id })).toBeNull();
     expect(await accountDeletionModel(connection()).exists({ _id: expired._id })).toBeNull();
     expect(await apiTokenModel(connection()).countDocuments({ createdByUserId: expired._id })).toBe(0);
+    expect(await referralInvitationModel(connection()).countDocuments({ referrerUserId: expired._id })).toBe(0);
+    expect(await referralInvitationModel(connection()).countDocuments({ referrerUserId: recent._id })).toBe(1);
     expect(await accounts.workspaces.exists({ _id: oldWorkspace })).toBeNull();
     expect(await invitationModel(connection()).countDocuments({ workspaceId: oldWorkspace })).toBe(0);
     expect(await accounts.workspaces.exists({ _id: recentWorkspace })).toBeTruthy();

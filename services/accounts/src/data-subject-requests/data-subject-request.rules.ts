@@ -21,6 +21,7 @@ export const legalBasis = {
   CONTRACT: 'contract',
   LEGITIMATE_INTEREST: 'legitimate interest',
   CONSENT: 'consent',
+  LEGAL_OBLIGATION: 'legal obligation',
 } as const;
 
 export const dataSource = {
@@ -76,6 +77,8 @@ export interface PersonData {
   referralsReceived: ReferralInvitationDocument[];
   /** Invitations to join a workspace sent to the person's address (they may have no account). */
   workspaceInvitations: InvitationDocument[];
+  /** Their post-mortem directive's text, opened only to go back to them in the sealed export. */
+  directive?: string | null;
 }
 
 const iso = (date: Date | null | undefined): string | null => (date ? new Date(date).toISOString() : null);
@@ -108,9 +111,18 @@ export function exportPart(person: PersonData): DataSubjectExportPart {
         linkedInLinkedAt: iso(user.linkedInLinkedAt),
         staffRoles: user.staffRoles ?? [],
         processingRestrictedAt: iso(user.processingRestrictedAt),
-        postMortemDirectiveRecordedAt: iso(user.postMortemDirective?.recordedAt),
       },
     });
+    if (user.postMortemDirective) {
+      records.push({
+        dataCategory: 'POST_MORTEM_DIRECTIVE',
+        description: 'Your directive on what happens to your data after your death',
+        purpose: 'Carry out your directive (French data protection act, article 85)',
+        legalBasis: legalBasis.LEGAL_OBLIGATION,
+        source: dataSource.YOU,
+        data: { directive: person.directive ?? null, recordedAt: iso(user.postMortemDirective.recordedAt) },
+      });
+    }
     records.push({
       dataCategory: 'LEGAL_ACCEPTANCES',
       description: 'The terms and privacy policy versions you accepted, were told of or refused',

@@ -233,6 +233,7 @@ export class DataSubjectRequestService {
       referralsSent: await this.referrals.sentBy(live._id),
       referralsReceived,
       workspaceInvitations,
+      directive: live.postMortemDirective ? this.openDirective(live.postMortemDirective.sealed) : null,
     };
   }
 
@@ -372,6 +373,15 @@ export class DataSubjectRequestService {
       { _id: userId, 'preferences.marketingEmails': true },
       { $set: { 'preferences.marketingEmails': false, 'preferences.marketingEmailsChangedAt': at, updatedAt: this.clock.now() } },
     );
+  }
+
+  private openDirective(sealed: string): string | null {
+    try {
+      return parseDetails(openDataSubjectPayload(sealed, this.settings.sealKey))?.directive ?? null;
+    } catch (error) {
+      if (error instanceof SealedPayloadError) return null;
+      throw error;
+    }
   }
 
   private openDetails(request: OpenedRequest) {

@@ -4,6 +4,7 @@ import type { AccountDeletionModel } from '../account-deletion/account-deletion.
 import type { ActivityEntryModel } from '../activity/activity.model';
 import type { ApiTokenModel } from '../api-tokens/api-token.model';
 import type { InvitationModel } from '../invitations/invitation.model';
+import type { ReferralInvitationModel } from '../referrals/referral.model';
 import type { ReferralService } from '../referrals/referral.service';
 import type { SessionModel } from '../sessions/session.model';
 import type { UserModel } from '../users/user.model';
@@ -18,6 +19,7 @@ export interface RetentionModels {
   invitations: InvitationModel;
   activity: ActivityEntryModel;
   sessions: SessionModel;
+  referralInvitations: ReferralInvitationModel;
   reports: RetentionRunReportModel;
 }
 
@@ -33,7 +35,7 @@ const outboxEmpty = { 'outbox.0': { $exists: false } };
  *
  * What accounts keeps after a deletion (ACC-06) and what happens to it here:
  * - ACCOUNT_DATA: deleted-account tombstones (terms acceptances, marketing choice, suspensions), their
- *   deletion record, sessions and revoked API tokens; deleted-workspace tombstones with their
+ *   deletion record, sessions, revoked API tokens and what is left of the referrals they sent; deleted-workspace tombstones with their
  *   revoked invitations (invitees' addresses), tokens and any activity left: removed 5 years after
  *   the deletion. The deleted e-mails' keyed hashes stay: ACC-02 says such an address never
  *   registers again, which the erasure answer tells the person.
@@ -89,7 +91,7 @@ export class RetentionService {
   }
 
   private async accountData(cutoff: Date, dryRun: boolean): Promise<{ due: number; deleted: number }> {
-    const { users, deletions, workspaces, apiTokens, invitations, activity, sessions } = this.models;
+    const { users, deletions, workspaces, apiTokens, invitations, activity, sessions, referralInvitations } = this.models;
     const dueUsers = { status: 'DELETED', deletedAt: { $ne: null, $lte: cutoff } };
     const dueWorkspaces = { status: 'DELETED', deletedAt: { $ne: null, $lte: cutoff } };
     const due = (await users.countDocuments(dueUsers)) + (await workspaces.countDocuments(dueWorkspaces));
@@ -103,6 +105,8 @@ export class RetentionService {
       for (const { _id: userId } of batch) {
         await sessions.deleteMany({ userId });
         await apiTokens.deleteMany({ createdByUserId: userId, revokedAt: { $ne: null } });
+        // What is left of the referrals they sent (hash-only tombstones, settled rewards).
+        await referralInvitations.deleteMany({ referrerUserId: userId });
         await deletions.deleteOne({ _id: userId, status: 'COMPLETED' });
         removed += (await users.deleteOne({ _id: userId, ...dueUsers, ...outboxEmpty })).deletedCount;
       }
