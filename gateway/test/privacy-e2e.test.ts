@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import Stripe from 'stripe';
 import { ManualClock, REPO_ROOT, type EventBus } from '@leadgraph/platform';
 import { connectTestBus, eventually, expectEvents, testInfra, testMailbox, uniqueName } from '@leadgraph/platform/src/testing';
+import { invoiceModel } from '@leadgraph/billing/src/invoices/invoice.model';
 import { dataSubjectRequestModel } from '@leadgraph/privacy/src/data-subject-requests/data-subject-request.model';
 import { gatewayClient, startTestStack, type TestStack } from './test-stack';
 
@@ -159,6 +160,10 @@ describe('data-subject requests end to end through the gateway', () => {
     expect(answerOf('contacts')?.actions).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'ERASED' }), expect.objectContaining({ action: 'SUPPRESSED' })]));
     expect(answerOf('analytics')?.actions).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'ERASED' })]));
     expect(answerOf('billing')?.retained).toEqual(expect.arrayContaining([expect.objectContaining({ dataCategory: 'ACCOUNTING' })]));
+    // The invoice is still there (10-year legal retention), its processing restricted.
+    const invoices = await invoiceModel(stack.billing.infra.connection).find({ 'owner.ownerId': { $in: [alice.userId, workspace.data!.createWorkspace.id] } }).lean();
+    expect(invoices.length).toBeGreaterThan(0);
+    for (const invoice of invoices) expect(invoice.processingRestrictedAt).toBeInstanceOf(Date);
     const erasureMail = await eventually(async () => {
       const mails = (await mailbox.list(aliceEmail)).filter((mail) => /request is complete/.test(mail.subject));
       expect(mails).toHaveLength(2);
