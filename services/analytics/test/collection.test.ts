@@ -16,6 +16,7 @@ import {
 } from '@leadgraph/platform/src/testing';
 import { pageCountModel, rawEventModel, type PageCountDocument, type RawEventDocument } from '../src/collection/collection.model';
 import { loadAnalyticsConfig, type AnalyticsConfig } from '../src/config';
+import { funnelUserModel } from '../src/metering/metering.model';
 import { startAnalyticsService } from '../src/main';
 
 /**
@@ -364,5 +365,69 @@ describe('analytics collection: consent-aware front-end events', () => {
     const answer = await collect({ visitorId, events: many });
     expect(answer.body.results.every((result) => result.stored === 'IDENTIFIED')).toBe(true);
     expect(await rawEventsOf(visitorId)).toHaveLength(5);
+  });
+
+  const openRequest = (right: EventData<'DataSubjectRequestOpened'>['right'], userId: string | null, requestId = uniqueName('dsr')) =>
+    deliver('DataSubjectRequestOpened', {
+      requestId,
+      right,
+      userId,
+      identifiers: [],
+      sealedDetails: null,
+      dueAt: new Date(clock.now().getTime() + 30 * DAY_MS).toISOString(),
+      openedAt: clock.now().toISOString(),
+    });
+
+  const trackAs = (caller: Caller, page: string) =>
+    callSubgraph<TrackAnswer>(analytics.url, TRACK, {
+      variables: { input: { events: [{ type: 'PAGE_VIEW', name: 'view', page, occurredAt: minutesAgo(1) }] } },
+      caller,
+      now: clock.now(),
+    });
+
+  it('[ANA-05][PRV-05] erasure of a signed-in user: identified events deleted, funnel row anonymised, counts kept', async () => {
+    const user = userCaller();
+    await consent('USER', user.userId, true, 'ACCEPT');
+    await deliver('AccountCreated', { userId: user.userId, language: 'en', termsVersion: '2026-01', createdAt: minutesAgo(30) });
+    const page = `/erase/${uniqueName('p')}`;
+    expect((await trackAs(user, page)).data?.trackEvents.results[0]?.stored).toBe('IDENTIFIED');
+    expect(await funnelUserModel(connection()).countDocuments({ userId: user.userId })).toBe(1);
+
+    const requestId = uniqueName('dsr');
+    await openRequest('ERASURE', user.userId, requestId);
+    expect(await rawEventsOf(user.userId)).toEqual([]);
+    expect(await funnelUserModel(connection()).countDocuments({ userId: user.userId })).toBe(0);
+    expect(await pageCount(page)).toBe(1);
+    const [answer] = await expectEvents(bus, 'DataSubjectRequestAnsweredByAnalytics', (data) => data.requestId === requestId);
+    expect(answer?.data.actions).toEqual([
+      { dataCategory: 'ANALYTICS_RAW', action: 'ERASED', count: 1, note: expect.any(String) },
+      { dataCategory: 'ANALYTICS_FUNNEL', action: 'ANONYMISED', count: 1, note: expect.any(String) },
+    ]);
+  });
+
+  it('[PRV-05][ANA-01] consent withdrawal by request: later events anonymous, earlier ones kept; a later explicit consent counts again', async () => {
+    const user = userCaller();
+    await consent('USER', user.userId, true, 'ACCEPT', new Date(clock.now().getTime() - 60_000));
+    expect((await trackAs(user, '/withdraw')).data?.trackEvents.results[0]?.stored).toBe('IDENTIFIED');
+    const requestId = uniqueName('dsr');
+    await openRequest('CONSENT_WITHDRAWAL', user.userId, requestId);
+    expect((await trackAs(user, '/withdraw')).data?.trackEvents.results[0]?.stored).toBe('ANONYMOUS_COUNT');
+    expect(await rawEventsOf(user.userId)).toHaveLength(1);
+    const [answer] = await expectEvents(bus, 'DataSubjectRequestAnsweredByAnalytics', (data) => data.requestId === requestId);
+    expect(answer?.data).toMatchObject({ outcome: 'CARRIED_OUT', actions: [{ dataCategory: 'ANALYTICS_CONSENT', action: 'CONSENT_WITHDRAWN', count: 1 }] });
+    await consent('USER', user.userId, true, 'ACCEPT', new Date(clock.now().getTime() + 60_000));
+    expect((await trackAs(user, '/withdraw')).data?.trackEvents.results[0]?.stored).toBe('IDENTIFIED');
+  });
+
+  it('[PRV-05][ANA-02] objection: the funnel row is anonymised and no new one is started for that user', async () => {
+    const user = userCaller();
+    await deliver('AccountCreated', { userId: user.userId, language: 'fr', termsVersion: '2026-01', createdAt: minutesAgo(60) });
+    const requestId = uniqueName('dsr');
+    await openRequest('OBJECTION', user.userId, requestId);
+    expect(await funnelUserModel(connection()).countDocuments({ userId: user.userId })).toBe(0);
+    await deliver('ContactSearchPerformed', { searchId: uniqueName('search'), workspaceId: null, userId: user.userId, viaApiTokenId: null, resultCount: 3, searchedAt: minutesAgo(1) });
+    expect(await funnelUserModel(connection()).countDocuments({ userId: user.userId })).toBe(0);
+    const [answer] = await expectEvents(bus, 'DataSubjectRequestAnsweredByAnalytics', (data) => data.requestId === requestId);
+    expect(answer?.data).toMatchObject({ outcome: 'CARRIED_OUT', actions: [{ dataCategory: 'ANALYTICS_CONSENT', action: 'OBJECTION_APPLIED', count: 1 }] });
   });
 });
