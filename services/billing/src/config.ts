@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, loadConfig, subgraphServiceConfigShape } from '@leadgraph/platform';
+import { ConfigError, DEV_SUPPRESSION_KEY, loadConfig, subgraphServiceConfigShape } from '@leadgraph/platform';
 
 export const billingConfigShape = {
   ...subgraphServiceConfigShape('billing', 4102),
@@ -17,6 +17,12 @@ export const billingConfigShape = {
   BILLING_JOB_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   /** Last day of the fiscal year (MM-DD), from which invoice retention is counted (BIL-17). */
   FISCAL_YEAR_END: z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'MM-DD').default('12-31'),
+  /**
+   * HMAC key of the keyed identifier hashes data-subject requests carry (PRV-05), shared with
+   * privacy: a billing contact who is not a user is found by their e-mail's hash. Versioned.
+   */
+  IDENTIFIER_HASH_KEY: z.string().min(32).default(DEV_SUPPRESSION_KEY),
+  IDENTIFIER_HASH_KEY_VERSION: z.coerce.number().int().positive().default(1),
   /** The scheduled retention pass (PRV-07) only counts and reports what is due, deleting nothing. */
   RETENTION_DRY_RUN: z
     .enum(['true', 'false'], { message: "'true' or 'false'" })

@@ -138,6 +138,7 @@ export async function startBillingService(config: BillingConfig, overrides: Serv
     stripe: stripeBilling,
     answers: dataSubjectAnswers,
     sealKey: config.DATA_SUBJECT_SEAL_KEY,
+    identifierKey: { secret: config.IDENTIFIER_HASH_KEY, version: config.IDENTIFIER_HASH_KEY_VERSION },
     clock,
     logger,
     outboxWritten: () => relay.nudge(),

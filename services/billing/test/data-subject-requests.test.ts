@@ -6,7 +6,7 @@ import {
   type DataSubjectRequestDetails,
   type DataSubjectRight,
 } from '@leadgraph/events';
-import { openDataSubjectPayload, sealDataSubjectPayload } from '@leadgraph/platform';
+import { identifierHash, openDataSubjectPayload, sealDataSubjectPayload } from '@leadgraph/platform';
 import { eventually, uniqueName, userCaller } from '@leadgraph/platform/src/testing';
 import { DAY, grantOf, startCreditsUnderTest, workspace, type CreditsUnderTest } from './credits-harness';
 import { ERASED_USER_ID } from '../src/data-subject-requests/data-subject-request.service';
@@ -37,13 +37,14 @@ describe("billing's part of data-subject requests (PRV-02, PRV-05)", () => {
   });
 
   /** Privacy opens a verified request (PRV-03) on the real NATS. */
-  const openRequest = async (right: DataSubjectRight, userId: string | null, details: DataSubjectRequestDetails | null = null) => {
+  const openRequest = async (right: DataSubjectRight, userId: string | null, details: DataSubjectRequestDetails | null = null, email: string | null = null) => {
     const now = h.clock.now();
+    const key = { secret: h.config.IDENTIFIER_HASH_KEY, version: h.config.IDENTIFIER_HASH_KEY_VERSION };
     return h.publish('DataSubjectRequestOpened', {
       requestId: uniqueName('dsr'),
       right,
       userId,
-      identifiers: [],
+      identifiers: email ? [{ kind: 'EMAIL', hash: identifierHash('EMAIL', email, key), keyVersion: key.version }] : [],
       sealedDetails: details ? sealDataSubjectPayload(dataSubjectRequestDetailsSchema.parse(details), h.config.DATA_SUBJECT_SEAL_KEY) : null,
       dueAt: new Date(now.getTime() + 30 * DAY_MS).toISOString(),
       openedAt: now.toISOString(),
@@ -246,10 +247,29 @@ describe("billing's part of data-subject requests (PRV-02, PRV-05)", () => {
     }
   });
 
-  it('[PRV-05] an unknown person, or one without an account, is answered NO_DATA_HELD', async () => {
-    for (const userId of [uniqueName('stranger'), null]) {
+  it('[PRV-05] a billing contact without an account is found by their e-mail\'s keyed hash: export of their address, kept while the subscription runs', async () => {
+    const person = await customer();
+    const access = await answerTo((await openRequest('ACCESS', null, null, person.billingEmail.toUpperCase())).data.requestId);
+    expect(access.actions).toEqual([{ dataCategory: 'BILLING_CONTACT', action: 'EXPORTED', count: 1, note: null }]);
+    expect(openExport(access).records).toEqual([
+      expect.objectContaining({
+        dataCategory: 'BILLING_CONTACT',
+        data: [{ subscriptionId: person.subscriptionId, owner: `WORKSPACE:${person.admin.workspaceId}`, status: 'ACTIVE', email: person.billingEmail }],
+      }),
+    ]);
+    const erasure = await answerTo((await openRequest('ERASURE', null, null, person.billingEmail)).data.requestId);
+    expect(erasure).toMatchObject({ outcome: 'CARRIED_OUT', actions: [], retained: [{ dataCategory: 'BILLING_CONTACT', keptUntil: null }] });
+    expect((await subscriptionOf(h, person.admin.workspaceId)).billing?.email).toBe(person.billingEmail);
+  });
+
+  it('[PRV-05] an unknown person, or one without an account or billing contact, is answered NO_DATA_HELD', async () => {
+    for (const [userId, email] of [
+      [uniqueName('stranger'), null],
+      [null, null],
+      [null, 'nobody@nowhere.test'],
+    ] as const) {
       for (const right of ['ACCESS', 'ERASURE'] as const) {
-        const answer = await answerTo((await openRequest(right, userId)).data.requestId);
+        const answer = await answerTo((await openRequest(right, userId, null, email)).data.requestId);
         expect(answer).toMatchObject({ right, outcome: 'NO_DATA_HELD', actions: [], retained: [], sealedExport: null });
       }
     }

@@ -1,4 +1,5 @@
-import type { DataSubjectExportPart, DataSubjectRequestAnswer, DataSubjectRequestDetails, DataSubjectRight } from '@leadgraph/events';
+import type { z } from 'zod';
+import type { DataSubjectExportPart, DataSubjectRequestAnswer, DataSubjectRequestDetails, DataSubjectRight, identifierHashSchema } from '@leadgraph/events';
 
 /**
  * Billing's part of data-subject requests (PRV-02, PRV-05). Pure: plain snapshots of what billing
@@ -423,4 +424,51 @@ export function exportCounts(snapshot: BillingSnapshot): ExportCounts {
     creditEntries: snapshot.creditEntries.length + (snapshot.personalBalances ? 1 : 0),
     budgets: snapshot.budgets.length,
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// A billing contact who is not a user (found by the keyed hash of their e-mail)
+// ---------------------------------------------------------------------------------------------
+
+export type IdentifierHash = z.infer<typeof identifierHashSchema>;
+
+/** The e-mail hashes of a request billing can compare with its own (same key version). */
+export function emailHashesToMatch(identifiers: readonly IdentifierHash[], keyVersion: number): Set<string> {
+  return new Set(identifiers.filter((identifier) => identifier.kind === 'EMAIL' && identifier.keyVersion === keyVersion).map((identifier) => identifier.hash));
+}
+
+export interface ContactSnapshot {
+  subscriptionId: string;
+  owner: string;
+  status: string;
+  email: string;
+}
+
+/** A billing contact's export: the subscriptions whose invoices and notices go to their address. */
+export function contactExportPart(contacts: readonly ContactSnapshot[]): DataSubjectExportPart {
+  return {
+    records: [
+      {
+        dataCategory: BILLING_CATEGORIES.contact,
+        description: 'Your e-mail address, given as the billing contact of these subscriptions: invoices and notices are sent to it',
+        purpose: 'Sending invoices, payment reminders and contractual notices',
+        legalBasis: CONTRACT_BASIS,
+        source: "Given by the subscriber (your organisation's administrator)",
+        data: contacts.map((contact) => ({ ...contact })),
+      },
+    ],
+    recipients: [],
+  };
+}
+
+export function contactExportAnswer(requestId: string, right: 'ACCESS' | 'PORTABILITY', contacts: number, sealedExport: string): BillingAnswer {
+  return carriedOut(requestId, right, [{ dataCategory: BILLING_CATEGORIES.contact, action: 'EXPORTED', count: contacts, note: null }], [], sealedExport);
+}
+
+/** A billing contact's erasure: the address goes where no running subscription needs it, else it is kept and said so. */
+export function contactErasureAnswer(requestId: string, outcome: { erased: number; keptForLiveSubscriptions: number }): BillingAnswer {
+  const actions: AnswerAction[] = outcome.erased > 0 ? [{ dataCategory: BILLING_CATEGORIES.contact, action: 'ERASED', count: outcome.erased, note: null }] : [];
+  const retained: RetainedEntry[] =
+    outcome.keptForLiveSubscriptions > 0 ? [{ dataCategory: BILLING_CATEGORIES.contact, legalBasis: CONTACT_RETENTION_BASIS, keptUntil: null }] : [];
+  return carriedOut(requestId, 'ERASURE', actions, retained, null);
 }

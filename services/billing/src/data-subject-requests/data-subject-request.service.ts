@@ -1,10 +1,12 @@
 import { dataSubjectRequestDetailsSchema, type DataSubjectRequestDetails } from '@leadgraph/events';
 import {
+  identifierHash,
   openDataSubjectPayload,
   recordDataSubjectAnswer,
   sealDataSubjectPayload,
   type Clock,
   type DataSubjectAnswerModel,
+  type IdentifierHashKey,
   type Logger,
 } from '@leadgraph/platform';
 import type { CreditAccountDocument, CreditAccountModel, CreditLedgerEntryDocument, CreditLedgerModel } from '../credits/credit.model';
@@ -17,6 +19,10 @@ import {
   accountingKeptUntil,
   answersWithoutAction,
   billingExportPart,
+  contactErasureAnswer,
+  contactExportAnswer,
+  contactExportPart,
+  emailHashesToMatch,
   erasureAnswer,
   exportAnswer,
   exportCounts,
@@ -31,6 +37,7 @@ import {
   restrictionAnswer,
   type BillingAnswer,
   type BillingSnapshot,
+  type ContactSnapshot,
 } from './data-subject-request.rules';
 import type { DataSubjectRequestOpened } from './data-subject-request.types';
 
@@ -47,10 +54,15 @@ export interface DataSubjectRequestDependencies {
   stripe: Pick<StripeBilling, 'customerProfile' | 'rectifyCustomer' | 'eraseCustomerContact' | 'detachPaymentMethod'>;
   answers: DataSubjectAnswerModel;
   sealKey: string;
+  /** Key of the identifier hashes requests carry (shared with privacy). */
+  identifierKey: IdentifierHashKey;
   clock: Clock;
   logger: Logger;
   outboxWritten: () => void;
 }
+
+/** A subscription whose billing contact a request's e-mail matched. */
+type ContactSubscription = Pick<SubscriptionDocument, '_id' | 'owner' | 'status' | 'billing'>;
 
 /** What billing holds about one user, read once per request. */
 interface PersonRecords {
@@ -90,8 +102,9 @@ export class DataSubjectRequestService {
 
   private async carryOut(request: DataSubjectRequestOpened): Promise<BillingAnswer> {
     const { requestId, right } = request;
-    // Billing knows people only by their account: without a user id, it holds nothing on them.
-    if (!request.userId || answersWithoutAction(right)) return noDataHeld(requestId, right);
+    if (answersWithoutAction(right)) return noDataHeld(requestId, right);
+    // Without an account, billing can only hold their e-mail as some subscription's billing contact.
+    if (!request.userId) return this.carryOutForContact(request);
     const person = await this.recordsOf(request.userId);
     const held = holdsData({
       subscriptions: person.subscriptions.length,
@@ -119,6 +132,59 @@ export class DataSubjectRequestService {
       default:
         return noDataHeld(requestId, right);
     }
+  }
+
+  /**
+   * A person without an account found by the keyed hash of their e-mail among billing contacts
+   * (PRV-05): their address is all billing holds on them. No match: NO_DATA_HELD.
+   */
+  private async carryOutForContact(request: DataSubjectRequestOpened): Promise<BillingAnswer> {
+    const { requestId, right } = request;
+    const contacts = await this.contactSubscriptionsOf(request);
+    if (contacts.length === 0) return noDataHeld(requestId, right);
+    switch (right) {
+      case 'ACCESS':
+      case 'PORTABILITY': {
+        const snapshot: ContactSnapshot[] = contacts.map((subscription) => ({
+          subscriptionId: subscription._id,
+          owner: liveKeyOf(subscription.owner),
+          status: subscription.status,
+          email: subscription.billing?.email ?? '',
+        }));
+        return contactExportAnswer(requestId, right, snapshot.length, sealDataSubjectPayload(contactExportPart(snapshot), this.deps.sealKey));
+      }
+      case 'ERASURE': {
+        const ended = contacts.filter((subscription) => !isLiveSubscription(subscription.status));
+        if (ended.length > 0) {
+          await this.deps.subscriptions.updateMany({ _id: { $in: ended.map((subscription) => subscription._id) } }, { $unset: { 'billing.email': 1 } });
+        }
+        return contactErasureAnswer(requestId, { erased: ended.length, keptForLiveSubscriptions: contacts.length - ended.length });
+      }
+      case 'RESTRICTION': {
+        await this.deps.subscriptions.updateMany(
+          { _id: { $in: contacts.map((subscription) => subscription._id) }, processingRestrictedAt: null },
+          { $set: { processingRestrictedAt: this.deps.clock.now() } },
+        );
+        return restrictionAnswer(requestId, { subscriptions: contacts.length, invoices: 0 });
+      }
+      case 'OBJECTION':
+        return objectionAnswer(requestId, contacts.length);
+      default:
+        // Rectification: billing holds no name of a contact, only their address.
+        return noDataHeld(requestId, right);
+    }
+  }
+
+  /** Subscriptions whose billing e-mail hashes to one of the request's (same key version). */
+  private async contactSubscriptionsOf(request: DataSubjectRequestOpened): Promise<ContactSubscription[]> {
+    const { identifierKey, subscriptions } = this.deps;
+    const wanted = emailHashesToMatch(request.identifiers, identifierKey.version);
+    if (wanted.size === 0) return [];
+    // Billing keeps contacts' addresses in clear (invoices go to them), not hashed: compared one by one.
+    const withEmail = await subscriptions
+      .find({ 'billing.email': { $exists: true, $type: 'string' } }, { owner: 1, status: 1, billing: 1 })
+      .lean<ContactSubscription[]>();
+    return withEmail.filter((subscription) => subscription.billing?.email && wanted.has(identifierHash('EMAIL', subscription.billing.email, identifierKey)));
   }
 
   private detailsOf(request: DataSubjectRequestOpened): DataSubjectRequestDetails | null {

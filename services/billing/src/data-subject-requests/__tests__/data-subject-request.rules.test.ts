@@ -3,8 +3,13 @@ import {
   ACCOUNTING_RETENTION_BASIS,
   OBJECTION_NOTE,
   RECTIFICATION_NOTE,
+  CONTACT_RETENTION_BASIS,
   accountingKeptUntil,
   answersWithoutAction,
+  contactErasureAnswer,
+  contactExportAnswer,
+  contactExportPart,
+  emailHashesToMatch,
   billingExportPart,
   erasureAnswer,
   exportAnswer,
@@ -176,5 +181,36 @@ describe('data-subject request rules (PRV-02, PRV-05)', () => {
       ['CREDITS', 1],
       ['CREDIT_BUDGETS', 1],
     ]);
+  });
+});
+
+describe('data-subject request rules: a billing contact who is not a user (PRV-05)', () => {
+  const hash = (digit: string) => digit.repeat(64);
+
+  it('[PRV-05] only e-mail hashes under billing\'s key version are compared', () => {
+    const wanted = emailHashesToMatch(
+      [
+        { kind: 'EMAIL', hash: hash('a'), keyVersion: 1 },
+        { kind: 'EMAIL', hash: hash('b'), keyVersion: 2 },
+        { kind: 'PHONE', hash: hash('c'), keyVersion: 1 },
+      ],
+      1,
+    );
+    expect([...wanted]).toEqual([hash('a')]);
+  });
+
+  it('[PRV-02] a contact\'s export lists the subscriptions their address is the billing contact of', () => {
+    const part = dataSubjectExportPartSchema.parse(contactExportPart([{ subscriptionId: 's1', owner: 'WORKSPACE:w1', status: 'ACTIVE', email: 'ap@acme.test' }]));
+    expect(part.records).toEqual([expect.objectContaining({ dataCategory: 'BILLING_CONTACT', data: [{ subscriptionId: 's1', owner: 'WORKSPACE:w1', status: 'ACTIVE', email: 'ap@acme.test' }] })]);
+    expect(asEvent(contactExportAnswer('r1', 'PORTABILITY', 1, 'v1.sealed')).actions).toEqual([{ dataCategory: 'BILLING_CONTACT', action: 'EXPORTED', count: 1, note: null }]);
+  });
+
+  it('[PRV-05] a contact\'s erasure erases the address where no running subscription needs it, and says what is kept', () => {
+    expect(asEvent(contactErasureAnswer('r1', { erased: 1, keptForLiveSubscriptions: 0 }))).toMatchObject({ actions: [{ dataCategory: 'BILLING_CONTACT', action: 'ERASED', count: 1 }], retained: [] });
+    expect(asEvent(contactErasureAnswer('r1', { erased: 0, keptForLiveSubscriptions: 2 }))).toMatchObject({
+      outcome: 'CARRIED_OUT',
+      actions: [],
+      retained: [{ dataCategory: 'BILLING_CONTACT', legalBasis: CONTACT_RETENTION_BASIS, keptUntil: null }],
+    });
   });
 });
