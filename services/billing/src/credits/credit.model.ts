@@ -247,6 +247,8 @@ const creditLedgerEntrySchema = new Schema<CreditLedgerEntryDocument>(
 // History pages per owner, newest first; retries of old keys are answered from here.
 creditLedgerEntrySchema.index({ ownerType: 1, ownerId: 1, position: -1 });
 creditLedgerEntrySchema.index({ idempotencyKey: 1 }, { sparse: true });
+// A person's spends from workspace pools, for their data-subject requests (PRV-02, PRV-05).
+creditLedgerEntrySchema.index({ 'actor.userId': 1 }, { sparse: true });
 
 export type CreditAccountModel = Model<CreditAccountDocument>;
 export type CreditLedgerModel = Model<CreditLedgerEntryDocument>;
