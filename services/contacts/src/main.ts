@@ -116,7 +116,7 @@ export async function startContactsService(config: ContactsConfig, overrides: Se
   const enrichment = new EnrichmentService(enrichmentJobModel(connection), enrichmentItemModel(connection), contacts, identifiers, suppression, revealService, hashKey, clock, logger);
   // PRV-07: every pass (dry or not) is kept and reported to privacy through the outbox.
   const retentionReports = retentionRunReportModel(connection);
-  const retention = new RetentionService(contacts, identifiers, retentionReports, { dryRun: config.RETENTION_DRY_RUN }, clock, logger, nudgeRelay);
+  const retention = new RetentionService(contacts, identifiers, revealService, retentionReports, { dryRun: config.RETENTION_DRY_RUN }, clock, logger, nudgeRelay);
   // PRV-02 / PRV-05: verified data-subject requests carried out here and answered once each.
   const dataSubjectAnswers = dataSubjectAnswerModel(connection);
   const dataSubjectRequests = new DataSubjectRequestService(

@@ -147,7 +147,7 @@ describe('contacts subgraph: retention dry run and reports to privacy (PRV-07, C
 
   it('[PRV-07][CON-09] a real pass (method option) deletes what is due, keeps the rest, and reports it', async () => {
     const { connection } = contacts.infra;
-    const retention = new RetentionService(contactModel(connection), contactIdentifierModel(connection), retentionRunReportModel(connection), { dryRun: true }, clock, testLogger('retention'));
+    const retention = new RetentionService(contactModel(connection), contactIdentifierModel(connection), { eraseRevealedDetails: async () => 0 }, retentionRunReportModel(connection), { dryRun: true }, clock, testLogger('retention'));
     const report = await retention.purgeExpired({ dryRun: false });
     expect(report).toMatchObject({ dataCategory: 'BUSINESS_PROFILES', dryRun: false, due: 1, deleted: 1 });
     expect(await contactModel(connection).exists({ _id: 'dry-old' })).toBeNull();

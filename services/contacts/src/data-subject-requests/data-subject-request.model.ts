@@ -4,7 +4,6 @@ import type { DataSubjectRight } from '@leadgraph/events';
 /** What an erasure or objection did, kept so a redelivered request is answered with the same counts. */
 export interface DataSubjectCaseCounts {
   addressBookEntries: number;
-  revealRequests: number;
 }
 
 /**
@@ -28,7 +27,7 @@ const caseSchema = new Schema<DataSubjectCaseDocument>(
     right: { type: String, required: true },
     contactIds: { type: [String], default: [] },
     identifierHashes: { type: [String], default: [] },
-    counts: { type: Schema.Types.Mixed, default: () => ({ addressBookEntries: 0, revealRequests: 0 }) },
+    counts: { type: Schema.Types.Mixed, default: () => ({ addressBookEntries: 0 }) },
     receivedAt: { type: Date, required: true },
   },
   { collection: 'data_subject_cases', versionKey: false, minimize: false },

@@ -96,7 +96,7 @@ export class DataSubjectRequestService {
       .findOneAndUpdate(
         { _id: request.requestId },
         {
-          $setOnInsert: { right: request.right, receivedAt: this.clock.now(), counts: { addressBookEntries: 0, revealRequests: 0 } },
+          $setOnInsert: { right: request.right, receivedAt: this.clock.now(), counts: { addressBookEntries: 0 } },
           $addToSet: { contactIds: { $each: contactIds }, identifierHashes: { $each: hashes } },
         },
         { upsert: true, new: true },
@@ -118,7 +118,7 @@ export class DataSubjectRequestService {
   /**
    * Erasure and objection (CON-08): the person goes on the suppression list even when nothing is
    * held, their profiles are deleted through the opt-out path (customers that revealed them are
-   * told), the revealed details kept for retried reveals are deleted, and for an erasure their
+   * told, the revealed details kept for retried reveals deleted), and for an erasure their
    * address-book entries too.
    */
   private async remove(request: DataSubjectRequestOpened, matched: DataSubjectCaseDocument): Promise<AnswerBody> {
@@ -130,7 +130,6 @@ export class DataSubjectRequestService {
     const flaggedEntries = right === 'OBJECTION' ? (await this.addressBook.entriesOfContacts(contactIds)).length : 0;
     const counts = await this.keepCounts(request.requestId, {
       addressBookEntries: right === 'ERASURE' ? await this.addressBook.eraseContacts(contactIds) : flaggedEntries,
-      revealRequests: await this.reveals.eraseRevealedDetails(contactIds),
     });
     return removalAnswer(right, { profiles: contactIds.length, identifiersSuppressed: matched.identifierHashes.length, addressBookEntries: counts.addressBookEntries, revealRecords });
   }
@@ -188,7 +187,7 @@ export class DataSubjectRequestService {
   /** Counts are kept at their highest: a retry, finding less to delete, still answers with what was done. */
   private async keepCounts(requestId: string, counts: DataSubjectCaseCounts): Promise<DataSubjectCaseCounts> {
     const updated = await this.cases
-      .findOneAndUpdate({ _id: requestId }, { $max: { 'counts.addressBookEntries': counts.addressBookEntries, 'counts.revealRequests': counts.revealRequests } }, { new: true })
+      .findOneAndUpdate({ _id: requestId }, { $max: { 'counts.addressBookEntries': counts.addressBookEntries } }, { new: true })
       .lean<DataSubjectCaseDocument>();
     return updated?.counts ?? counts;
   }

@@ -12,6 +12,11 @@ import { PROFILE_RETENTION_CATEGORY, retentionCutoff } from './retention.rules';
 
 const BATCH = 500;
 
+/** Copies of a profile's details kept by other features (the reveals' remembered answers), deleted with it. */
+export interface ProfileCopies {
+  eraseRevealedDetails(contactIds: string[]): Promise<number>;
+}
+
 /**
  * CON-09 / PRV-07: the scheduled job deleting profiles 5 years after their last update. Every
  * pass, dry or not, is kept and reported to the privacy service (RetentionRunReportedByContacts)
@@ -21,6 +26,7 @@ export class RetentionService {
   constructor(
     private readonly contacts: ContactModel,
     private readonly identifiers: ContactIdentifierModel,
+    private readonly copies: ProfileCopies,
     private readonly reports: RetentionRunReportModel,
     private readonly settings: { dryRun: boolean },
     private readonly clock: Clock,
@@ -42,7 +48,11 @@ export class RetentionService {
         const ids = batch.map((contact) => contact._id);
         // Guarded by the date again: a profile refreshed meanwhile stays.
         const removed = await this.contacts.deleteMany({ _id: { $in: ids }, lastUpdatedAt: { $lt: cutoff } });
-        await this.identifiers.deleteMany({ contactId: { $in: ids } });
+        // Only what went loses its identifiers and copies.
+        const kept = new Set((await this.contacts.find({ _id: { $in: ids } }, { _id: 1 }).lean<Array<{ _id: string }>>()).map((contact) => contact._id));
+        const deletedIds = ids.filter((id) => !kept.has(id));
+        await this.identifiers.deleteMany({ contactId: { $in: deletedIds } });
+        await this.copies.eraseRevealedDetails(deletedIds);
         deleted += removed.deletedCount;
         if (batch.length < BATCH) break;
       }

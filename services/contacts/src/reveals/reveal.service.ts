@@ -303,8 +303,13 @@ export class RevealService implements OptOutListener {
     return (await this.requests.deleteMany({ contactId: { $in: contactIds } })).deletedCount;
   }
 
-  /** CON-08: the workspaces that had revealed the person keep a flag, and hear of it. */
+  /**
+   * CON-08: the workspaces that had revealed the person keep a flag, and hear of it. The answers
+   * remembered for retried reveal requests hold the revealed details in clear: they go, so a
+   * retry after the opt-out gets "no such contact" instead of the person's details.
+   */
   async contactsOptedOut(contactIds: string[], at: Date): Promise<void> {
+    await this.eraseRevealedDetails(contactIds);
     const docs = await this.reveals.find({ contactId: { $in: contactIds }, optedOutAt: null }, { _id: 1, contactId: 1, workspaceId: 1, userId: 1 }).lean<RevealDocument[]>();
     for (const doc of docs) {
       const event = createEvent(
