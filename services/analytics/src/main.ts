@@ -52,7 +52,7 @@ export async function startAnalyticsService(config: AnalyticsConfig, overrides: 
     maxAgeMs: 7 * 24 * 3600_000,
   });
   const metering = new MeteringService(metricHourlyModel(connection), funnel, clock, (userId) => consent.isRestricted({ subjectType: 'USER', subjectId: userId }));
-  const reports = new ReportsService(metricHourlyModel(connection), funnel);
+  const reports = new ReportsService(metricHourlyModel(connection), funnel, pageCountModel(connection), config.ANALYTICS_TIME_ZONE);
   const dataSubjects = new DataSubjectService(rawEvents, funnel, consent, answers, config.DATA_SUBJECT_SEAL_KEY, clock, logger, nudgeRelay);
   const retention = new RetentionService(rawEvents, funnel, retentionReports, clock, logger, nudgeRelay);
 

@@ -13,6 +13,7 @@ import {
   testLogger,
   uniqueName,
   userCaller,
+  type SubgraphAnswer,
 } from '@leadgraph/platform/src/testing';
 import { pageCountModel, rawEventModel, type PageCountDocument, type RawEventDocument } from '../src/collection/collection.model';
 import { loadAnalyticsConfig, type AnalyticsConfig } from '../src/config';
@@ -429,5 +430,38 @@ describe('analytics collection: consent-aware front-end events', () => {
     expect(await funnelUserModel(connection()).countDocuments({ userId: user.userId })).toBe(0);
     const [answer] = await expectEvents(bus, 'DataSubjectRequestAnsweredByAnalytics', (data) => data.requestId === requestId);
     expect(answer?.data).toMatchObject({ outcome: 'CARRIED_OUT', actions: [{ dataCategory: 'ANALYTICS_CONSENT', action: 'OBJECTION_APPLIED', count: 1 }] });
+  });
+
+  it('[ANA-01] staff read the anonymous page traffic, paginated with a cursor; others are refused', async () => {
+    const page = `/traffic/${uniqueName('p')}`;
+    await collect({ events: [pageView(page), pageView(page), pageView(page, { type: 'ACTION', name: 'cta-click' })] });
+    const TRAFFIC = `query T($from: String!, $to: String!, $first: Int, $after: String) {
+      pageTraffic(from: $from, to: $to, first: $first, after: $after) { timeZone nodes { day type page name count } pageInfo { hasNextPage endCursor } }
+    }`;
+    interface TrafficAnswer {
+      pageTraffic: { timeZone: string; nodes: Array<{ day: string; type: string; page: string; name: string; count: number }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+    }
+    const staff = userCaller({ staffRoles: ['SUPPORT'] });
+    const seen: TrafficAnswer['pageTraffic']['nodes'] = [];
+    let after: string | null = null;
+    for (let pages = 0; pages < 100; pages += 1) {
+      const answer: SubgraphAnswer<TrafficAnswer> = await callSubgraph<TrafficAnswer>(analytics.url, TRAFFIC, {
+        variables: { from: '2026-11-23', to: '2026-11-23', first: 5, after },
+        caller: staff,
+        now: clock.now(),
+      });
+      expect(answer.errors).toBeUndefined();
+      expect(answer.data?.pageTraffic.timeZone).toBe('Europe/Paris');
+      seen.push(...(answer.data?.pageTraffic.nodes ?? []));
+      if (!answer.data?.pageTraffic.pageInfo.hasNextPage) break;
+      after = answer.data.pageTraffic.pageInfo.endCursor;
+    }
+    expect(seen.filter((row) => row.page === page)).toEqual([
+      { day: '2026-11-23', type: 'ACTION', page, name: 'cta-click', count: 1 },
+      { day: '2026-11-23', type: 'PAGE_VIEW', page, name: 'view', count: 2 },
+    ]);
+    expect(new Set(seen.map((row) => `${row.type}|${row.page}|${row.name}`)).size).toBe(seen.length);
+    const member = await callSubgraph(analytics.url, TRAFFIC, { variables: { from: '2026-11-23', to: '2026-11-23' }, caller: userCaller(), now: clock.now() });
+    expect(member.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 });

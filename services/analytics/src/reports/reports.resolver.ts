@@ -1,7 +1,7 @@
 import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '@leadgraph/platform';
 import type { ReportsService } from './reports.service';
-import { AnalyticsDayPageType, SignUpFunnelPageType } from './reports.types';
+import { AnalyticsDayPageType, PageTrafficPageType, SignUpFunnelPageType } from './reports.types';
 
 const FROM = { description: 'YYYY-MM-DD, first day included' };
 const TO = { description: 'YYYY-MM-DD, last day included, at most 366 days after from' };
@@ -48,5 +48,16 @@ export class ReportsResolver {
     @Arg('after', () => String, AFTER) after: string | null,
   ): Promise<SignUpFunnelPageType> {
     return SignUpFunnelPageType.from(await this.reports.signUpFunnel(context.caller, { from, to, timeZone, first, after }));
+  }
+
+  @Query(() => PageTrafficPageType, { description: 'Anonymous page traffic per day (every visitor, consent or not); internal staff only' })
+  async pageTraffic(
+    @Ctx() context: RequestContext,
+    @Arg('from', () => String, FROM) from: string,
+    @Arg('to', () => String, TO) to: string,
+    @Arg('first', () => Int, { nullable: true, description: 'Rows per page, 1-100 (50 by default)' }) first: number | null,
+    @Arg('after', () => String, AFTER) after: string | null,
+  ): Promise<PageTrafficPageType> {
+    return PageTrafficPageType.from(await this.reports.pageTraffic(context.caller, { from, to, first, after }));
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { checkPageSize, decodeCursor, encodeCursor, type Caller } from '@leadgraph/platform';
+import type { PageCountDocument, PageCountModel } from '../collection/collection.model';
 import type { FunnelUserModel, MetricHourlyDocument, MetricHourlyModel } from '../metering/metering.model';
 import { PLATFORM_SCOPE, workspaceScope } from '../metering/metering.rules';
 import { assertMayReadWorkspaceUsage } from '../usage/usage.rules';
@@ -38,6 +39,7 @@ export interface DayTotals {
 }
 
 const cursorSchema = z.object({ d: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) });
+const pageCursorSchema = z.object({ id: z.string().min(1) });
 const DEFAULT_DAYS_PER_PAGE = 31;
 
 /** Day-by-day reports over server-side metering (ANA-02): workspace activity, platform totals, funnel. */
@@ -45,6 +47,9 @@ export class ReportsService {
   constructor(
     private readonly metricsHourly: MetricHourlyModel,
     private readonly funnel: FunnelUserModel,
+    private readonly pageCounts: PageCountModel,
+    /** The zone anonymous page counts are kept in (ANALYTICS_TIME_ZONE). */
+    private readonly storageTimeZone: string,
   ) {}
 
   private pageOf(range: ReportRange): { timeZone: string; days: string[]; hasNextPage: boolean } {
@@ -97,5 +102,26 @@ export class ReportsService {
       .find({ signedUpAt: { $gte: startOfDay(firstDay, timeZone), $lt: startOfDay(addDays(lastDay, 1), timeZone) } }, { _id: 0, signedUpAt: 1, firstSearchAt: 1, firstRevealAt: 1, subscribedAt: 1 })
       .lean<FunnelRow[]>();
     return { timeZone, nodes: funnelCohorts(rows, days, timeZone), hasNextPage, endCursor: encodeCursor({ d: lastDay }) };
+  }
+
+  /**
+   * Anonymous page traffic (ANA-01): events per page and day, whoever sent them, for internal
+   * staff. Days are those of the storage zone: counts are kept per day, not per hour.
+   */
+  async pageTraffic(caller: Caller, range: { from: string; to: string; first?: number | null; after?: string | null }): Promise<Page<PageCountDocument>> {
+    assertMayReadPlatformReports(caller);
+    const from = range.from.trim();
+    const to = range.to.trim();
+    checkDayRange(from, to);
+    const first = checkPageSize(range.first, 'first', 50);
+    const after = range.after ? decodeCursor(range.after, pageCursorSchema, 'after').id : null;
+    const found = await this.pageCounts
+      .find({ day: { $gte: from, $lte: to }, ...(after ? { _id: { $gt: after } } : {}) })
+      .sort({ _id: 1 })
+      .limit(first + 1)
+      .lean<PageCountDocument[]>();
+    const nodes = found.slice(0, first);
+    const last = nodes.at(-1);
+    return { timeZone: this.storageTimeZone, nodes, hasNextPage: found.length > first, endCursor: last ? encodeCursor({ id: last._id }) : null };
   }
 }

@@ -1,5 +1,6 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 import { PageInfoType } from '@leadgraph/platform';
+import type { PageCountDocument } from '../collection/collection.model';
 import type { FunnelCohort } from './reports.rules';
 import type { DayTotals, Page } from './reports.service';
 
@@ -74,6 +75,30 @@ export class SignUpFunnelPageType {
     return Object.assign(new SignUpFunnelPageType(), {
       timeZone: page.timeZone,
       nodes: page.nodes.map((cohort) => Object.assign(new SignUpCohortType(), cohort)),
+      pageInfo: PageInfoType.of(page.hasNextPage, page.endCursor),
+    });
+  }
+}
+
+@ObjectType('PageTraffic', { description: 'Anonymous count of one event type and name on one page and day (ANA-01)' })
+export class PageTrafficType {
+  @Field(() => String) day!: string;
+  @Field(() => String, { description: 'PAGE_VIEW or ACTION' }) type!: string;
+  @Field(() => String) page!: string;
+  @Field(() => String) name!: string;
+  @Field(() => Int) count!: number;
+}
+
+@ObjectType('PageTrafficPage')
+export class PageTrafficPageType {
+  @Field(() => String, { description: 'IANA time zone the days are counted in (the service setting)' }) timeZone!: string;
+  @Field(() => [PageTrafficType], { description: 'By day, then type, page and name' }) nodes!: PageTrafficType[];
+  @Field(() => PageInfoType) pageInfo!: PageInfoType;
+
+  static from(page: Page<PageCountDocument>): PageTrafficPageType {
+    return Object.assign(new PageTrafficPageType(), {
+      timeZone: page.timeZone,
+      nodes: page.nodes.map((count) => Object.assign(new PageTrafficType(), { day: count.day, type: count.type, page: count.page, name: count.name, count: count.count })),
       pageInfo: PageInfoType.of(page.hasNextPage, page.endCursor),
     });
   }
