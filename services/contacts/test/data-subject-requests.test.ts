@@ -252,15 +252,22 @@ describe('contacts subgraph: data-subject requests (PRV-02, PRV-05) against the 
     expect(after?.company?.value).toBe('Acme Corp');
   });
 
-  it('[PRV-02][PRV-05][CON-08] objection: applied like an opt-out, the person deleted and suppressed; OBJECTION_APPLIED + SUPPRESSED', async () => {
+  it('[PRV-02][PRV-05][CON-08] objection: applied like an opt-out, the person deleted and suppressed, a retried reveal no longer shows them; OBJECTION_APPLIED + SUPPRESSED', async () => {
+    const retryKey = uniqueName('otto-key');
+    const first = await gql<{ revealContact: { creditsCharged: number } }>(ada, REVEAL, { id: 'dsr-otto', fields: ['PRO_EMAIL'], key: retryKey });
+    expect(first.data?.revealContact.creditsCharged).toBe(1);
     const { requestId } = await openRequest('OBJECTION', 'otto.objection@acme.example');
     const answer = await answerTo(requestId);
     expect(answer).toMatchObject({ right: 'OBJECTION', outcome: 'CARRIED_OUT' });
     expect(summary(answer)).toEqual([
       ['BUSINESS_PROFILES', 'OBJECTION_APPLIED', 1],
+      ['REVEAL_RECORDS', 'ANONYMISED', 1],
       ['SUPPRESSION_LIST', 'SUPPRESSED', 2],
     ]);
     expect(await stored('dsr-otto')).toBeNull();
+    expect(await revealRequestModel(contacts.infra.connection).countDocuments({ contactId: 'dsr-otto' })).toBe(0);
+    const retried = await gql(ada, REVEAL, { id: 'dsr-otto', fields: ['PRO_EMAIL'], key: retryKey });
+    expect(retried.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     expect(await reimport({ name: 'Otto Objection', country: 'FR', professionalEmails: ['otto.objection@acme.example'] })).toMatchObject({ skippedSuppressed: 1 });
   });
 
