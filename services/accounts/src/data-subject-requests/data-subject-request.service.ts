@@ -123,6 +123,9 @@ export class DataSubjectRequestService {
     if (existing) return existing;
     await this.ensureEmailHashes();
     const requestHashes = usableEmailHashes(request.identifiers, this.settings.hashKey.version);
+    if (requestHashes.length === 0 && request.identifiers.some((identifier) => identifier.kind === 'EMAIL')) {
+      this.logger.warn({ requestId: request.requestId }, 'request e-mail hashed with another key version: only the account id can match');
+    }
     const user = await this.findPerson(request.userId, requestHashes);
     const emailHashes = [...new Set([...requestHashes, ...(user?.emailHash ? [user.emailHash] : [])])];
     const addressed = await this.referrals.addressedTo(emailHashes);
