@@ -187,8 +187,9 @@ export class EnrichmentService {
     // CON-08: an opted-out person is never revealed.
     if ((await this.suppression.suppressedAmong([hash])).size > 0) return this.finish(job, item, claimId, this.outcome('SUPPRESSED'));
     const claim = await this.identifiers.findById(hash, { contactId: 1 }).lean<{ contactId: string }>();
+    // PRV-02: a restricted profile is not enriched, as if it did not exist.
     const contact = claim
-      ? await this.contacts.findById(claim.contactId, { professionalEmails: 1, directEmails: 1, phones: 1 }).lean<Pick<ContactDocument, '_id' | 'professionalEmails' | 'directEmails' | 'phones'>>()
+      ? await this.contacts.findOne({ _id: claim.contactId, restrictedAt: null }, { professionalEmails: 1, directEmails: 1, phones: 1 }).lean<Pick<ContactDocument, '_id' | 'professionalEmails' | 'directEmails' | 'phones'>>()
       : null;
     if (!contact) return this.finish(job, item, claimId, this.outcome('NOT_FOUND'));
 
