@@ -56,6 +56,7 @@ async function main(): Promise<void> {
       NATS_URL: nats.url,
       ANALYTICS_MAX_EVENTS_PER_BATCH: String(Math.max(50, batchSize)),
       ANALYTICS_MAX_BODY_BYTES: String(1024 * 1024),
+      ANALYTICS_COLLECT_BATCHES_PER_MINUTE: '10000000',
     });
     const analytics = await startAnalyticsService(config, { logger });
     const connection = analytics.infra.connection;

@@ -10,6 +10,8 @@ export const analyticsConfigShape = {
   ANALYTICS_MAX_EVENTS_PER_BATCH: z.coerce.number().int().min(1).max(1000).default(50),
   /** Largest `POST /collect` body, in bytes (413 beyond). */
   ANALYTICS_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
+  /** `POST /collect` batches per client IP and minute (429 beyond); the IP is only held in memory for this. */
+  ANALYTICS_COLLECT_BATCHES_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
   /** How long a consent lookup is cached; this instance's ConsentChanged consumer invalidates at once. */
   ANALYTICS_CONSENT_CACHE_TTL_MS: z.coerce.number().int().min(0).max(10 * 60_000).default(5_000),
   /** How often the raw-event retention job runs (ANA-04). */

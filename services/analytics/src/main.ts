@@ -72,7 +72,7 @@ export async function startAnalyticsService(config: AnalyticsConfig, overrides: 
     schema,
     relay,
     consumers,
-    routes: collectionRoutes(collection, { maxBodyBytes: config.ANALYTICS_MAX_BODY_BYTES, logger }),
+    routes: collectionRoutes(collection, { maxBodyBytes: config.ANALYTICS_MAX_BODY_BYTES, batchesPerMinute: config.ANALYTICS_COLLECT_BATCHES_PER_MINUTE, logger }),
     onStop: [stopRetention],
   });
 }

@@ -1,4 +1,5 @@
 import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { DomainError, type Logger } from '@leadgraph/platform';
 import { globalPrivacyControlOf } from './collection.rules';
 import { parseVisitorId, type CollectionService } from './collection.service';
@@ -13,11 +14,24 @@ function bodyOf(request: Request): Record<string, unknown> {
  * answers 200 with a result per event (the valid rest of a batch is accepted), 400 when the batch
  * itself is unusable, 413 over `maxBodyBytes`. `Sec-GPC: 1` is honoured (PRV-06). Only the
  * truncated client IP and a browser family are kept, on identified events only (ANA-03).
+ * Batches are rate-limited per client IP (429 with Retry-After).
  */
-export function collectionRoutes(service: CollectionService, options: { maxBodyBytes: number; logger: Logger }): (app: Express) => void {
+export function collectionRoutes(service: CollectionService, options: { maxBodyBytes: number; batchesPerMinute: number; logger: Logger }): (app: Express) => void {
   return (app) => {
+    // text/plain too: navigator.sendBeacon posts without a CORS preflight.
     const json = express.json({ limit: options.maxBodyBytes, type: ['application/json', 'text/plain'] });
-    app.post('/collect', json, async (request, response, next) => {
+    const perClient = new RateLimiterMemory({ keyPrefix: 'collect', points: options.batchesPerMinute, duration: 60 });
+    app.post('/collect', async (request, response, next) => {
+      // Before the body is read: a flood costs no parsing.
+      try {
+        await perClient.consume(request.ip ?? request.socket.remoteAddress ?? 'unknown');
+        next();
+      } catch (rejection) {
+        if (!(rejection instanceof RateLimiterRes)) return next(rejection);
+        const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+        response.status(429).set('retry-after', String(retryAfterSeconds)).json({ error: { code: 'RATE_LIMITED', field: null, message: `Too many batches; retry in ${retryAfterSeconds} s` } });
+      }
+    }, json, async (request, response, next) => {
       try {
         response.set('cache-control', 'no-store');
         const body = bodyOf(request);

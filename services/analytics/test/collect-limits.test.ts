@@ -1,0 +1,33 @@
+import type { RunningService } from '@leadgraph/platform';
+import { serviceTestEnv, testClock, testLogger } from '@leadgraph/platform/src/testing';
+import { loadAnalyticsConfig } from '../src/config';
+import { startAnalyticsService } from '../src/main';
+
+/** The public collector protects itself: batches per client IP and minute (429 with Retry-After). */
+describe('analytics collection: rate limit', () => {
+  const clock = testClock('2026-11-23T09:00:00.000Z');
+  let analytics: RunningService;
+
+  beforeAll(async () => {
+    analytics = await startAnalyticsService(loadAnalyticsConfig(serviceTestEnv('analytics', { ANALYTICS_COLLECT_BATCHES_PER_MINUTE: '3' })), { clock, logger: testLogger('analytics') });
+  });
+  afterAll(async () => {
+    await analytics.infra.connection.dropDatabase();
+    await analytics.stop();
+  });
+
+  it('[ANA-01] a client sending more batches than allowed per minute gets 429 with Retry-After', async () => {
+    const send = () =>
+      fetch(new URL('/collect', analytics.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ events: [{ type: 'PAGE_VIEW', name: 'view', page: '/', occurredAt: clock.now().toISOString() }] }),
+      });
+    const statuses: number[] = [];
+    for (let index = 0; index < 4; index += 1) statuses.push((await send()).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    const limited = await send();
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await limited.json()).toEqual({ error: { code: 'RATE_LIMITED', field: null, message: expect.stringMatching(/retry in/) } });
+  });
+});
