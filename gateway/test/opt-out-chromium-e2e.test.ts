@@ -104,7 +104,7 @@ describe('opt-out page in a real browser (headless Chromium)', () => {
   /** The mailed code, once the mail to `email` arrived through the SMTP sink. */
   const mailedCode = async (email: string, subject: RegExp) => codeIn((await mailbox.waitFor(email, subject, 15_000)).text);
 
-  it('[PRV-01][CON-08] a person opts out through the page in Chromium (labelled fields, keyboard, mailed code), then is gone from search and reveals', async () => {
+  it('[PRV-01][CON-08] a person opts out through the page in Chromium (labelled fields, keyboard, mailed code), then is gone from search, reveals and re-imports', async () => {
     expect(fs.existsSync(CHROMIUM)).toBe(true);
     expect(await importContacts([person, colleague])).toMatch(/inserted:\s+2/);
     const staff = await signUpAndLogin(staffEmail);
@@ -154,6 +154,9 @@ describe('opt-out page in a real browser (headless Chromium)', () => {
     const reveal = await gql('mutation($id: ID!, $key: String!) { revealContact(contactId: $id, fields: [PHONE], idempotencyKey: $key) { creditsCharged } }', { id: contactId, key: uniqueName('reveal') }, user.accessToken);
     expect(reveal.data).toBeNull();
     expect(reveal.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    // ... and never ingested again from a source that still has them.
+    expect(await importContacts([person])).toMatch(/skipped \(suppressed\):\s+1/);
+    expect((await search(user.accessToken)).data?.searchContacts.edges.map((edge) => edge.node.name)).toEqual([colleague.name]);
   });
 
   it('[PRV-01] the French page is in French, and a wrong code shows an error without confirming anything', async () => {
