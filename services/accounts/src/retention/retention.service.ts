@@ -92,15 +92,15 @@ export class RetentionService {
 
   private async accountData(cutoff: Date, dryRun: boolean): Promise<{ due: number; deleted: number }> {
     const { users, deletions, workspaces, apiTokens, invitations, activity, sessions, referralInvitations } = this.models;
-    const dueUsers = { status: 'DELETED', deletedAt: { $ne: null, $lte: cutoff } };
-    const dueWorkspaces = { status: 'DELETED', deletedAt: { $ne: null, $lte: cutoff } };
-    const due = (await users.countDocuments(dueUsers)) + (await workspaces.countDocuments(dueWorkspaces));
+    // Accounts and workspaces alike: deleted (the relationship's end) at or before the cut-off.
+    const deletedBy = { status: 'DELETED', deletedAt: { $ne: null, $lte: cutoff } };
+    const due = (await users.countDocuments(deletedBy)) + (await workspaces.countDocuments(deletedBy));
     if (dryRun || due === 0) return { due, deleted: 0 };
 
     let deleted = 0;
     // Batches until none is left (a batch that removes nothing ends the pass: no endless loop).
     for (let removed = BATCH; removed === BATCH; ) {
-      const batch = await users.find({ ...dueUsers, ...outboxEmpty }, { _id: 1 }).limit(BATCH).lean<Array<{ _id: string }>>();
+      const batch = await users.find({ ...deletedBy, ...outboxEmpty }, { _id: 1 }).limit(BATCH).lean<Array<{ _id: string }>>();
       removed = 0;
       for (const { _id: userId } of batch) {
         await sessions.deleteMany({ userId });
@@ -108,18 +108,18 @@ export class RetentionService {
         // What is left of the referrals they sent (hash-only tombstones, settled rewards).
         await referralInvitations.deleteMany({ referrerUserId: userId });
         await deletions.deleteOne({ _id: userId, status: 'COMPLETED' });
-        removed += (await users.deleteOne({ _id: userId, ...dueUsers, ...outboxEmpty })).deletedCount;
+        removed += (await users.deleteOne({ _id: userId, ...deletedBy, ...outboxEmpty })).deletedCount;
       }
       deleted += removed;
     }
     for (let removed = BATCH; removed === BATCH; ) {
-      const batch = await workspaces.find({ ...dueWorkspaces, ...outboxEmpty }, { _id: 1 }).limit(BATCH).lean<Array<{ _id: string }>>();
+      const batch = await workspaces.find({ ...deletedBy, ...outboxEmpty }, { _id: 1 }).limit(BATCH).lean<Array<{ _id: string }>>();
       removed = 0;
       for (const { _id: workspaceId } of batch) {
         await invitations.deleteMany({ workspaceId });
         await apiTokens.deleteMany({ workspaceId });
         await activity.deleteMany({ workspaceId });
-        removed += (await workspaces.deleteOne({ _id: workspaceId, ...dueWorkspaces, ...outboxEmpty })).deletedCount;
+        removed += (await workspaces.deleteOne({ _id: workspaceId, ...deletedBy, ...outboxEmpty })).deletedCount;
       }
       deleted += removed;
     }
