@@ -105,6 +105,26 @@ describe('ingestion rules', () => {
     expect(refreshed.searchTokens).toContain('title:head');
   });
 
+  it('[PRV-02] a refresh keeps what the person had rectified and a restriction', () => {
+    const first = new Date('2026-01-01T00:00:00.000Z');
+    const original = mergeRecord(null, recordOf({ name: 'Jane Doe', jobTitle: 'Sales', company: 'Acme', country: 'FR', professionalEmails: ['jane@acme.com'] }), { id: 'c1', now: first });
+    const corrected = {
+      ...original,
+      jobTitle: { ...original.jobTitle!, value: 'Head of Sales' },
+      rectifications: [{ field: 'jobTitle' as const, requestId: 'r1', at: first }],
+      restrictedAt: first,
+      restrictionRequestId: 'r2',
+    };
+    const refreshed = mergeRecord(corrected, recordOf({ name: 'Jane Doe', jobTitle: 'Sales', company: 'Acme Corp', country: 'FR', professionalEmails: ['jane@acme.com'] }), {
+      id: 'ignored',
+      now: new Date('2026-06-01T00:00:00.000Z'),
+    });
+    expect(refreshed.jobTitle?.value).toBe('Head of Sales');
+    expect(refreshed.company?.value).toBe('Acme Corp');
+    expect(refreshed.searchTokens).toContain('title:head');
+    expect(refreshed).toMatchObject({ rectifications: corrected.rectifications, restrictedAt: first, restrictionRequestId: 'r2' });
+  });
+
   it('[CON-07] the summary lists counts and each invalid row by line number', () => {
     const text = formatSummary({ read: 5, inserted: 2, updated: 1, skippedSuppressed: 1, invalid: [{ line: 4, field: 'name', message: 'name: is required' }] });
     expect(text).toMatch(/inserted:\s+2/);
