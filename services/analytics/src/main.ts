@@ -43,7 +43,8 @@ export async function startAnalyticsService(config: AnalyticsConfig, overrides: 
   const nudgeRelay = () => relay.nudge();
 
   const usageService = new UsageService(usageDailyModel(connection), config.ANALYTICS_TIME_ZONE, clock);
-  const consent = new ConsentProjection(analyticsConsentModel(connection), clock, config.ANALYTICS_CONSENT_CACHE_TTL_MS);
+  const consents = analyticsConsentModel(connection);
+  const consent = new ConsentProjection(consents, clock, config.ANALYTICS_CONSENT_CACHE_TTL_MS);
   const rawEvents = rawEventModel(connection);
   const funnel = funnelUserModel(connection);
   const collection = new CollectionService(rawEvents, pageCountModel(connection), consent, clock, config.ANALYTICS_TIME_ZONE, {
@@ -54,7 +55,7 @@ export async function startAnalyticsService(config: AnalyticsConfig, overrides: 
   const metering = new MeteringService(metricHourlyModel(connection), funnel, clock, (userId) => consent.isRestricted({ subjectType: 'USER', subjectId: userId }));
   const reports = new ReportsService(metricHourlyModel(connection), funnel, pageCountModel(connection), config.ANALYTICS_TIME_ZONE);
   const dataSubjects = new DataSubjectService(rawEvents, funnel, consent, answers, config.DATA_SUBJECT_SEAL_KEY, clock, logger, nudgeRelay);
-  const retention = new RetentionService(rawEvents, funnel, retentionReports, clock, logger, nudgeRelay);
+  const retention = new RetentionService(rawEvents, funnel, consents, retentionReports, clock, logger, nudgeRelay);
 
   const schema = await buildAnalyticsSchema(instanceContainer([new UsageResolver(usageService), new ReportsResolver(reports), new CollectionResolver(collection)]));
   const consumers = [

@@ -464,4 +464,14 @@ describe('analytics collection: consent-aware front-end events', () => {
     const member = await callSubgraph(analytics.url, TRAFFIC, { variables: { from: '2026-11-23', to: '2026-11-23' }, caller: userCaller(), now: clock.now() });
     expect(member.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
+
+  it('[ANA-05] a deleted account (AccountDeleted) loses its identified events and its funnel link', async () => {
+    const user = userCaller();
+    await consent('USER', user.userId, true, 'ACCEPT');
+    await deliver('AccountCreated', { userId: user.userId, language: 'en', termsVersion: '2026-01', createdAt: minutesAgo(30) });
+    expect((await trackAs(user, '/goodbye')).data?.trackEvents.results[0]?.stored).toBe('IDENTIFIED');
+    await deliver('AccountDeleted', { userId: user.userId, deletedAt: clock.now().toISOString(), deletedWorkspaceId: null, leftWorkspaceId: null });
+    expect(await rawEventsOf(user.userId)).toEqual([]);
+    expect(await funnelUserModel(connection()).countDocuments({ userId: user.userId })).toBe(0);
+  });
 });

@@ -3,6 +3,7 @@ import { DAY_MS, EventBus, ManualClock, processedEventModel, retentionRunReportM
 import { connectTestBus, eventually, expectEvents, serviceTestEnv, startIsolatedNats, testClock, testLogger, uniqueName } from '@leadgraph/platform/src/testing';
 import { pageCountModel, rawEventModel } from '../src/collection/collection.model';
 import { loadAnalyticsConfig, type AnalyticsConfig } from '../src/config';
+import { analyticsConsentModel } from '../src/consent/consent.model';
 import { startAnalyticsService } from '../src/main';
 import { funnelUserModel, metricHourlyModel } from '../src/metering/metering.model';
 import { monthsBefore } from '../src/retention/retention.rules';
@@ -68,23 +69,41 @@ describe('analytics retention job', () => {
     await deliver('AccountCreated', { userId, language: 'fr', termsVersion: '2024-01', createdAt: start });
     const workspaceId = uniqueName('workspace');
     await deliver('ContactRevealed', { contactId: uniqueName('contact'), workspaceId, userId, viaApiTokenId: null, fields: ['PHONE'], creditsCharged: 1, revealedAt: start });
+    // A choice that expired in January 2024 (its copy is due), and a restricted visitor's (kept: the restriction stands).
+    const forgottenVisitor = uniqueName('visitor');
+    const restrictedVisitor = uniqueName('visitor');
+    for (const subjectId of [forgottenVisitor, restrictedVisitor]) {
+      await deliver('ConsentChanged', {
+        subjectType: 'VISITOR',
+        subjectId,
+        categories: { strictlyNecessary: true, analytics: false, functionality: false, targeting: false },
+        policyVersion: '2023-01',
+        method: 'REJECT',
+        changedAt: '2023-01-01T00:00:00.000Z',
+        expiresAt: '2024-01-01T00:00:00.000Z',
+      });
+    }
+    await analyticsConsentModel(connection()).updateOne({ subjectId: restrictedVisitor }, { $set: { restrictedAt: new Date(start), restrictedBy: 'dsr-1' } });
     // November 2024: another page view, two months later.
     clock.set('2024-11-01T09:00:00.000Z');
     await collect(visitorId, '/recent');
 
     // The job 26 months after the first page view: the first is due, the second (24 months) is not.
     const jobClock = new ManualClock('2026-11-01T10:00:00.000Z');
-    const retention = new RetentionService(rawEventModel(connection()), funnelUserModel(connection()), retentionRunReportModel(connection()), jobClock, testLogger('retention'), () =>
+    const retention = new RetentionService(rawEventModel(connection()), funnelUserModel(connection()), analyticsConsentModel(connection()), retentionRunReportModel(connection()), jobClock, testLogger('retention'), () =>
       analytics.relay.nudge(),
     );
 
-    // Due: the September page view and the funnel row of the September sign-up.
+    // Due: the September page view, the funnel row of the September sign-up, the expired consent copy.
     const dryRun = await retention.purgeRawEvents({ dryRun: true });
-    expect(dryRun).toMatchObject({ service: 'analytics', dataCategory: 'ANALYTICS_RAW', dryRun: true, due: 2, deleted: 0, cutoff: monthsBefore(jobClock.now(), 25).toISOString() });
+    expect(dryRun).toMatchObject({ service: 'analytics', dataCategory: 'ANALYTICS_RAW', dryRun: true, due: 3, deleted: 0, cutoff: monthsBefore(jobClock.now(), 25).toISOString() });
     expect(await rawEventModel(connection()).countDocuments({ subjectId: visitorId })).toBe(2);
 
     const pass = await retention.purgeRawEvents({ dryRun: false });
-    expect(pass).toMatchObject({ dryRun: false, due: 2, deleted: 2, cutoff: '2024-10-01T10:00:00.000Z' });
+    expect(pass).toMatchObject({ dryRun: false, due: 3, deleted: 3, cutoff: '2024-10-01T10:00:00.000Z' });
+    expect(await analyticsConsentModel(connection()).countDocuments({ subjectId: forgottenVisitor })).toBe(0);
+    expect(await analyticsConsentModel(connection()).countDocuments({ subjectId: restrictedVisitor })).toBe(1);
+    expect(await analyticsConsentModel(connection()).countDocuments({ subjectId: visitorId })).toBe(1);
     const left = await rawEventModel(connection()).find({ subjectId: visitorId }).lean();
     expect(left.map((event) => event.page)).toEqual(['/recent']);
     // The funnel row keeps its dates, no longer who.
@@ -98,8 +117,8 @@ describe('analytics retention job', () => {
     const reported = await expectEvents(bus, 'RetentionRunReportedByAnalytics', (data) => data.runId === pass.runId || data.runId === dryRun.runId, 2);
     expect(reported.map((event) => ({ dryRun: event.data.dryRun, due: event.data.due, deleted: event.data.deleted }))).toEqual(
       expect.arrayContaining([
-        { dryRun: true, due: 2, deleted: 0 },
-        { dryRun: false, due: 2, deleted: 2 },
+        { dryRun: true, due: 3, deleted: 0 },
+        { dryRun: false, due: 3, deleted: 3 },
       ]),
     );
   });

@@ -3,7 +3,8 @@ import { consumerFactory, type BackgroundConsumer, type Clock, type EventBus, ty
 import type { DataSubjectService } from './data-subject.service';
 
 /**
- * PRV-05 / ANA-05: analytics answers every verified data-subject request.
+ * PRV-05 / ANA-05: analytics answers every verified data-subject request, and forgets the
+ * identified events of a deleted account (ACC-06).
  *
  * No ContactOptedOut consumer, on purpose: an opt-out (PRV-01) names a contact of the B2B
  * database by keyed hashes of an e-mail, phone or profile URL, and analytics stores none of
@@ -17,6 +18,9 @@ export function dataSubjectConsumers(deps: { bus: EventBus; connection: Connecti
   return [
     consumer('DataSubjectRequestOpened', async (event) => {
       await deps.dataSubjects.answer(event.data);
+    }),
+    consumer('AccountDeleted', async (event) => {
+      await deps.dataSubjects.forgetDeletedAccount(event.data.userId);
     }),
   ];
 }

@@ -164,4 +164,17 @@ export class DataSubjectService {
     }
     return { records, recipients: [] };
   }
+
+  /**
+   * ACC-06 account deletion: the account is gone, so are its identified events and the funnel's
+   * link to it (ANA-05). The consent copy stays until privacy changes it (it is privacy's record).
+   */
+  async forgetDeletedAccount(userId: string): Promise<{ erased: number; anonymised: number }> {
+    const erased = await this.rawEvents.deleteMany({ subjectType: 'USER', subjectId: userId });
+    const anonymised = await this.funnel.updateMany({ userId }, { $unset: { userId: 1 } });
+    if (erased.deletedCount + anonymised.modifiedCount > 0) {
+      this.logger.info({ erased: erased.deletedCount, anonymised: anonymised.modifiedCount }, 'deleted account: identified analytics erased (ANA-05)');
+    }
+    return { erased: erased.deletedCount, anonymised: anonymised.modifiedCount };
+  }
 }
