@@ -31,10 +31,6 @@ async function follow(options: TailOptions): Promise<number> {
     filterSubjects: filter,
     ...(options.since ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: options.since.toISOString() } : { deliver_policy: DeliverPolicy.New }),
   });
-  process.stderr.write(
-    `events:tail: following ${EVENT_STREAM} on ${options.natsUrl}; types: ${options.types.length > 0 ? options.types.join(', ') : 'all'}; ` +
-      `${options.since ? `since ${options.since.toISOString()}` : 'new events only'} (Ctrl-C to stop)\n`,
-  );
 
   let messages: ConsumerMessages | null = null;
   let stopping = false;
@@ -46,6 +42,11 @@ async function follow(options: TailOptions): Promise<number> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   messages = await consumer.consume({ max_messages: 256 });
+  // Printed once the server-side consumer exists: from here on, no new event is missed.
+  process.stderr.write(
+    `events:tail: following ${EVENT_STREAM} on ${options.natsUrl}; types: ${options.types.length > 0 ? options.types.join(', ') : 'all'}; ` +
+      `${options.since ? `since ${options.since.toISOString()}` : 'new events only'} (Ctrl-C to stop)\n`,
+  );
   if (stopping) messages.stop();
   for await (const message of messages) {
     if (!wantsSubject(options.types, message.subject)) continue;
