@@ -12,6 +12,14 @@ export const analyticsConfigShape = {
   ANALYTICS_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
   /** `POST /collect` batches per client IP and minute (429 beyond); the IP is only held in memory for this. */
   ANALYTICS_COLLECT_BATCHES_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
+  /**
+   * Express `trust proxy` for `POST /collect` behind a reverse proxy: `false` (the socket address
+   * is the client), `loopback`, a hop count or a comma-separated list of proxy addresses.
+   */
+  ANALYTICS_TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((value): boolean | number | string => (value === 'false' ? false : value === 'true' ? true : /^\d+$/.test(value) ? Number(value) : value)),
   /** How long a consent lookup is cached; this instance's ConsentChanged consumer invalidates at once. */
   ANALYTICS_CONSENT_CACHE_TTL_MS: z.coerce.number().int().min(0).max(10 * 60_000).default(5_000),
   /** How often the raw-event retention job runs (ANA-04). */

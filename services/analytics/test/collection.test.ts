@@ -34,7 +34,7 @@ describe('analytics collection: consent-aware front-end events', () => {
   beforeAll(async () => {
     nats = await startIsolatedNats();
     config = loadAnalyticsConfig(
-      serviceTestEnv('analytics', { NATS_URL: nats.url, ANALYTICS_TIME_ZONE: 'Europe/Paris', ANALYTICS_MAX_EVENTS_PER_BATCH: '5', ANALYTICS_MAX_BODY_BYTES: '4096' }),
+      serviceTestEnv('analytics', { NATS_URL: nats.url, ANALYTICS_TIME_ZONE: 'Europe/Paris', ANALYTICS_MAX_EVENTS_PER_BATCH: '5', ANALYTICS_MAX_BODY_BYTES: '4096', ANALYTICS_TRUST_PROXY: 'loopback' }),
     );
     analytics = await startAnalyticsService(config, { clock, logger: testLogger('analytics') });
     bus = await connectTestBus('analytics-collection-test', nats.url);
@@ -473,5 +473,19 @@ describe('analytics collection: consent-aware front-end events', () => {
     await deliver('AccountDeleted', { userId: user.userId, deletedAt: clock.now().toISOString(), deletedWorkspaceId: null, leftWorkspaceId: null });
     expect(await rawEventsOf(user.userId)).toEqual([]);
     expect(await funnelUserModel(connection()).countDocuments({ userId: user.userId })).toBe(0);
+  });
+
+  it('[ANA-03] behind a trusted proxy the forwarded client IP is truncated (IPv4 /24, IPv6 /48) and kept on identified events only', async () => {
+    const visitorId = uniqueName('visitor');
+    await consent('VISITOR', visitorId, true, 'ACCEPT');
+    await collect({ visitorId, events: [pageView('/ip/v4')] }, { 'x-forwarded-for': '203.0.113.42' });
+    await collect({ visitorId, events: [pageView('/ip/v6')] }, { 'x-forwarded-for': '2001:db8:abcd:12:1:2:3:4' });
+    const stored = await rawEventsOf(visitorId);
+    expect(Object.fromEntries(stored.map((event) => [event.page, event.ipPrefix]))).toEqual({ '/ip/v4': '203.0.113.0/24', '/ip/v6': '2001:db8:abcd::/48' });
+    const everything = JSON.stringify(await rawEventModel(connection()).find().lean());
+    expect(everything).not.toMatch(/203\.0\.113\.42|2001:db8:abcd:12/);
+    // Without consent nothing holds the IP at all: the anonymous count has no IP field.
+    await collect({ events: [pageView('/ip/anonymous')] }, { 'x-forwarded-for': '198.51.100.23' });
+    expect(JSON.stringify(await pageCountModel(connection()).find({ page: '/ip/anonymous' }).lean())).not.toMatch(/198\.51/);
   });
 });

@@ -16,8 +16,10 @@ function bodyOf(request: Request): Record<string, unknown> {
  * truncated client IP and a browser family are kept, on identified events only (ANA-03).
  * Batches are rate-limited per client IP (429 with Retry-After).
  */
-export function collectionRoutes(service: CollectionService, options: { maxBodyBytes: number; batchesPerMinute: number; logger: Logger }): (app: Express) => void {
+export function collectionRoutes(service: CollectionService, options: { maxBodyBytes: number; batchesPerMinute: number; trustProxy: boolean | number | string; logger: Logger }): (app: Express) => void {
   return (app) => {
+    // Which X-Forwarded-For hops to believe for the client IP (only /collect reads request.ip).
+    app.set('trust proxy', options.trustProxy);
     // text/plain too: navigator.sendBeacon posts without a CORS preflight.
     const json = express.json({ limit: options.maxBodyBytes, type: ['application/json', 'text/plain'] });
     const perClient = new RateLimiterMemory({ keyPrefix: 'collect', points: options.batchesPerMinute, duration: 60 });
