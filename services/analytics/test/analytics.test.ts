@@ -1,5 +1,5 @@
 import type { Caller, RunningService } from '@leadgraph/platform';
-import { apiTokenCaller, callSubgraph, probe, serviceTestEnv, testClock, testLogger, uniqueName, userCaller } from '@leadgraph/platform/src/testing';
+import { apiTokenCaller, callSubgraph, probe, serviceTestEnv, startIsolatedNats, testClock, testLogger, uniqueName, userCaller } from '@leadgraph/platform/src/testing';
 import { loadAnalyticsConfig, type AnalyticsConfig } from '../src/config';
 import { startAnalyticsService } from '../src/main';
 import { usageDailyModel } from '../src/usage/usage.model';
@@ -26,9 +26,12 @@ describe('analytics subgraph: daily usage per workspace', () => {
   let config: AnalyticsConfig;
   let analytics: RunningService;
   let usage: UsageService;
+  // A NATS server of its own: analytics consumes (and answers) events other test files publish.
+  let nats: { url: string; stop(): Promise<void> };
 
   beforeAll(async () => {
-    config = loadAnalyticsConfig(serviceTestEnv('analytics', { ANALYTICS_TIME_ZONE: 'Europe/Paris' }));
+    nats = await startIsolatedNats();
+    config = loadAnalyticsConfig(serviceTestEnv('analytics', { NATS_URL: nats.url, ANALYTICS_TIME_ZONE: 'Europe/Paris' }));
     analytics = await startAnalyticsService(config, { clock, logger: testLogger('analytics') });
     // What the usage event consumers will call; the same service over the same database.
     usage = new UsageService(usageDailyModel(analytics.infra.connection), config.ANALYTICS_TIME_ZONE, clock);
@@ -36,6 +39,7 @@ describe('analytics subgraph: daily usage per workspace', () => {
   afterAll(async () => {
     await analytics.infra.connection.dropDatabase();
     await analytics.stop();
+    await nats.stop();
   });
 
   const report = (variables: { workspaceId: string; from: string; to: string }, caller: Caller) =>

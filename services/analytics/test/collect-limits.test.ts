@@ -1,5 +1,5 @@
 import type { RunningService } from '@leadgraph/platform';
-import { serviceTestEnv, testClock, testLogger } from '@leadgraph/platform/src/testing';
+import { serviceTestEnv, startIsolatedNats, testClock, testLogger } from '@leadgraph/platform/src/testing';
 import { loadAnalyticsConfig } from '../src/config';
 import { startAnalyticsService } from '../src/main';
 
@@ -7,13 +7,16 @@ import { startAnalyticsService } from '../src/main';
 describe('analytics collection: rate limit', () => {
   const clock = testClock('2026-11-23T09:00:00.000Z');
   let analytics: RunningService;
+  let nats: { url: string; stop(): Promise<void> };
 
   beforeAll(async () => {
-    analytics = await startAnalyticsService(loadAnalyticsConfig(serviceTestEnv('analytics', { ANALYTICS_COLLECT_BATCHES_PER_MINUTE: '3' })), { clock, logger: testLogger('analytics') });
+    nats = await startIsolatedNats();
+    analytics = await startAnalyticsService(loadAnalyticsConfig(serviceTestEnv('analytics', { NATS_URL: nats.url, ANALYTICS_COLLECT_BATCHES_PER_MINUTE: '3' })), { clock, logger: testLogger('analytics') });
   });
   afterAll(async () => {
     await analytics.infra.connection.dropDatabase();
     await analytics.stop();
+    await nats.stop();
   });
 
   it('[ANA-01] a client sending more batches than allowed per minute gets 429 with Retry-After', async () => {

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { EventData } from '@leadgraph/events';
 import { isDuplicateKeyError, type Clock } from '@leadgraph/platform';
 import { consentSubjectKey, type AnalyticsConsentDocument, type AnalyticsConsentModel, type ConsentMethod, type ConsentSubjectType } from './consent.model';
@@ -113,7 +114,8 @@ export class ConsentProjection {
   private async views(keys: string[]): Promise<Map<string, ConsentView | null>> {
     const result = new Map<string, ConsentView | null>();
     const missing: string[] = [];
-    const nowMs = Date.now(); // cache age is wall time, not business time
+    // Cache age is process time (monotonic), not business time: the injected clock may stand still.
+    const nowMs = performance.now();
     for (const key of new Set(keys)) {
       const entry = this.cache.get(key);
       if (entry && nowMs - entry.cachedAt < this.cacheTtlMs) result.set(key, entry.view);
