@@ -16,6 +16,7 @@ export interface DataSubjectCaseDocument {
   _id: string;
   right: DataSubjectRight;
   contactIds: string[];
+  /** Erasure / objection only: the keyed hashes put on the suppression list. */
   identifierHashes: string[];
   counts: DataSubjectCaseCounts;
   receivedAt: Date;

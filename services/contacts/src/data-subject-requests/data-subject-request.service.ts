@@ -90,8 +90,12 @@ export class DataSubjectRequestService {
     }
     const claims = usable.length > 0 ? await this.identifiers.find({ _id: { $in: usable.map((identifier) => identifier.hash) } }).lean<ContactIdentifierDocument[]>() : [];
     const contactIds = [...new Set(claims.map((claim) => claim.contactId))];
-    const personIdentifiers = contactIds.length > 0 ? await this.identifiers.find({ contactId: { $in: contactIds } }, { _id: 1 }).lean<Array<{ _id: string }>>() : [];
-    const hashes = [...new Set([...usable.map((identifier) => identifier.hash), ...personIdentifiers.map((identifier) => identifier._id)])];
+    // Only a removal keeps the hashes: its answer says how many went on the suppression list.
+    let hashes: string[] = [];
+    if (handling(request.right) === 'REMOVE') {
+      const personIdentifiers = contactIds.length > 0 ? await this.identifiers.find({ contactId: { $in: contactIds } }, { _id: 1 }).lean<Array<{ _id: string }>>() : [];
+      hashes = [...new Set([...usable.map((identifier) => identifier.hash), ...personIdentifiers.map((identifier) => identifier._id)])];
+    }
     const recorded = await this.cases
       .findOneAndUpdate(
         { _id: request.requestId },
