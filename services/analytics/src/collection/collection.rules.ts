@@ -129,7 +129,10 @@ export function validateEvent(raw: unknown, now: Date, limits: CollectionLimits)
   const texts: Array<[string, string]> = [
     ['name', input.name],
     ['page', page],
-    ...Object.entries(properties).flatMap(([key, value]): Array<[string, string]> => (value === null || typeof value === 'boolean' ? [] : [[`properties.${key}`, String(value)]])),
+    ...Object.entries(properties).flatMap(([key, value]): Array<[string, string]> => [
+      [`properties.${key}`, key],
+      ...(value === null || typeof value === 'boolean' ? [] : [[`properties.${key}`, String(value)] as [string, string]]),
+    ]),
   ];
   const leaking = texts.find(([, text]) => looksLikeContactDetail(text));
   if (leaking) return { ok: false, reason: 'CONTACT_DETAILS_NOT_ALLOWED', detail: `${leaking[0]}: must not contain an e-mail address or a phone number` };

@@ -39,6 +39,7 @@ describe('collection rules', () => {
     });
     expect(validateEvent(event({ properties: { phone: 33612345678 } }), now, defaultCollectionLimits)).toMatchObject({ ok: false, reason: 'CONTACT_DETAILS_NOT_ALLOWED' });
     expect(validateEvent(event({ page: '/profile/jane@example.com' }), now, defaultCollectionLimits)).toMatchObject({ ok: false, reason: 'CONTACT_DETAILS_NOT_ALLOWED' });
+    expect(validateEvent(event({ properties: { '0612345678': true } }), now, defaultCollectionLimits)).toMatchObject({ ok: false, reason: 'CONTACT_DETAILS_NOT_ALLOWED' });
   });
 
   it('[ANA-01] pages are kept as paths: query strings and fragments are dropped', () => {
