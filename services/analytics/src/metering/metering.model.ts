@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { Metric } from './metering.rules';
 
@@ -12,6 +13,7 @@ export interface MetricHourlyDocument {
   scope: string;
   hour: Date;
   metric: Metric;
+  shard: number;
   count: number;
   eventIds: string[];
   updatedAt: Date;
@@ -23,6 +25,7 @@ const metricHourlySchema = new Schema<MetricHourlyDocument>(
     scope: { type: String, required: true },
     hour: { type: Date, required: true },
     metric: { type: String, required: true },
+    shard: { type: Number, required: true },
     count: { type: Number, default: 0 },
     eventIds: { type: [String], default: [] },
     updatedAt: { type: Date, required: true },
@@ -37,8 +40,18 @@ export function metricHourlyModel(connection: Connection): MetricHourlyModel {
   return (connection.models.MetricHourly as MetricHourlyModel | undefined) ?? connection.model<MetricHourlyDocument>('MetricHourly', metricHourlySchema);
 }
 
-export function metricBucketId(scope: string, hour: Date, metric: Metric): string {
-  return `${scope}|${hour.toISOString()}|${metric}`;
+/**
+ * Each hour's counter is split over a few documents by event id, so a busy hour's guard array
+ * stays small (and its `$ne` check cheap); reports sum the shards.
+ */
+export const METRIC_SHARDS = 8;
+
+export function metricShard(eventId: string): number {
+  return createHash('sha1').update(eventId).digest().readUInt8(0) % METRIC_SHARDS;
+}
+
+export function metricBucketId(scope: string, hour: Date, metric: Metric, shard: number): string {
+  return `${scope}|${hour.toISOString()}|${metric}|${shard}`;
 }
 
 /**

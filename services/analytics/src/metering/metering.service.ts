@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isDuplicateKeyError, type Clock } from '@leadgraph/platform';
-import { metricBucketId, type FunnelUserModel, type MetricHourlyModel } from './metering.model';
+import { metricBucketId, metricShard, type FunnelUserModel, type MetricHourlyModel } from './metering.model';
 import { hourOf, type MetricIncrement } from './metering.rules';
 
 export type FunnelStep = 'signedUpAt' | 'firstSearchAt' | 'firstRevealAt' | 'subscribedAt';
@@ -21,16 +21,17 @@ export class MeteringService {
   /** Adds each increment once per event id, whatever the number of deliveries. */
   async count(eventId: string, at: Date, increments: MetricIncrement[]): Promise<void> {
     const hour = hourOf(at);
+    const shard = metricShard(eventId);
     const now = this.clock.now();
     for (const increment of increments) {
       const write = () =>
         this.metricsHourly.updateOne(
-          { _id: metricBucketId(increment.scope, hour, increment.metric), eventIds: { $ne: eventId } },
+          { _id: metricBucketId(increment.scope, hour, increment.metric, shard), eventIds: { $ne: eventId } },
           {
             $inc: { count: increment.amount },
             $push: { eventIds: eventId },
             $set: { updatedAt: now },
-            $setOnInsert: { scope: increment.scope, hour, metric: increment.metric },
+            $setOnInsert: { scope: increment.scope, hour, metric: increment.metric, shard },
           },
           { upsert: true },
         );
