@@ -20,6 +20,11 @@ export const analyticsConfigShape = {
     .string()
     .default('false')
     .transform((value): boolean | number | string => (value === 'false' ? false : value === 'true' ? true : /^\d+$/.test(value) ? Number(value) : value)),
+  /** Web origins allowed to call `POST /collect` with fetch (CORS), comma-separated; sendBeacon needs none. */
+  ANALYTICS_CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '')),
   /** How long a consent lookup is cached; this instance's ConsentChanged consumer invalidates at once. */
   ANALYTICS_CONSENT_CACHE_TTL_MS: z.coerce.number().int().min(0).max(10 * 60_000).default(5_000),
   /** How often the raw-event retention job runs (ANA-04). */

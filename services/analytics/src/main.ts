@@ -73,7 +73,7 @@ export async function startAnalyticsService(config: AnalyticsConfig, overrides: 
     schema,
     relay,
     consumers,
-    routes: collectionRoutes(collection, { maxBodyBytes: config.ANALYTICS_MAX_BODY_BYTES, batchesPerMinute: config.ANALYTICS_COLLECT_BATCHES_PER_MINUTE, trustProxy: config.ANALYTICS_TRUST_PROXY, logger }),
+    routes: collectionRoutes(collection, { maxBodyBytes: config.ANALYTICS_MAX_BODY_BYTES, batchesPerMinute: config.ANALYTICS_COLLECT_BATCHES_PER_MINUTE, trustProxy: config.ANALYTICS_TRUST_PROXY, corsOrigins: config.ANALYTICS_CORS_ORIGINS, logger }),
     onStop: [stopRetention],
   });
 }

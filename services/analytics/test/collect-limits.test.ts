@@ -3,7 +3,7 @@ import { serviceTestEnv, startIsolatedNats, testClock, testLogger } from '@leadg
 import { loadAnalyticsConfig } from '../src/config';
 import { startAnalyticsService } from '../src/main';
 
-/** The public collector protects itself: batches per client IP and minute (429 with Retry-After). */
+/** The public collector: batches per client IP and minute (429 with Retry-After), CORS for the web app only. */
 describe('analytics collection: rate limit', () => {
   const clock = testClock('2026-11-23T09:00:00.000Z');
   let analytics: RunningService;
@@ -11,7 +11,7 @@ describe('analytics collection: rate limit', () => {
 
   beforeAll(async () => {
     nats = await startIsolatedNats();
-    analytics = await startAnalyticsService(loadAnalyticsConfig(serviceTestEnv('analytics', { NATS_URL: nats.url, ANALYTICS_COLLECT_BATCHES_PER_MINUTE: '3' })), { clock, logger: testLogger('analytics') });
+    analytics = await startAnalyticsService(loadAnalyticsConfig(serviceTestEnv('analytics', { NATS_URL: nats.url, ANALYTICS_COLLECT_BATCHES_PER_MINUTE: '3', ANALYTICS_CORS_ORIGINS: 'https://app.leadgraph.test' })), { clock, logger: testLogger('analytics') });
   });
   afterAll(async () => {
     await analytics.infra.connection.dropDatabase();
@@ -32,5 +32,16 @@ describe('analytics collection: rate limit', () => {
     const limited = await send();
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await limited.json()).toEqual({ error: { code: 'RATE_LIMITED', field: null, message: expect.stringMatching(/retry in/) } });
+  });
+
+  it('[ANA-01] only the configured web origins get CORS headers', async () => {
+    const preflight = (origin: string) =>
+      fetch(new URL('/collect', analytics.url), { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+    const allowed = await preflight('https://app.leadgraph.test');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.leadgraph.test');
+    expect(allowed.headers.get('access-control-allow-headers')).toMatch(/sec-gpc/);
+    const other = await preflight('https://evil.example');
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { DomainError, type Logger } from '@leadgraph/platform';
 import { globalPrivacyControlOf } from './collection.rules';
@@ -16,15 +16,38 @@ function bodyOf(request: Request): Record<string, unknown> {
  * truncated client IP and a browser family are kept, on identified events only (ANA-03).
  * Batches are rate-limited per client IP (429 with Retry-After).
  */
-export function collectionRoutes(service: CollectionService, options: { maxBodyBytes: number; batchesPerMinute: number; trustProxy: boolean | number | string; logger: Logger }): (app: Express) => void {
+export interface CollectionRouteOptions {
+  maxBodyBytes: number;
+  batchesPerMinute: number;
+  trustProxy: boolean | number | string;
+  corsOrigins: string[];
+  logger: Logger;
+}
+
+export function collectionRoutes(service: CollectionService, options: CollectionRouteOptions): (app: Express) => void {
   return (app) => {
     // Which X-Forwarded-For hops to believe for the client IP (only /collect reads request.ip).
     app.set('trust proxy', options.trustProxy);
     // text/plain too: navigator.sendBeacon posts without a CORS preflight.
     const json = express.json({ limit: options.maxBodyBytes, type: ['application/json', 'text/plain'] });
     const perClient = new RateLimiterMemory({ keyPrefix: 'collect', points: options.batchesPerMinute, duration: 60 });
-    app.post('/collect', async (request, response, next) => {
-      // Before the body is read: a flood costs no parsing.
+    const allowedOrigins = new Set(options.corsOrigins);
+
+    /** CORS for the configured web origins only; no cookies are read, so no credentials. */
+    const cors: RequestHandler = (request, response, next) => {
+      const origin = request.header('origin');
+      if (origin && allowedOrigins.has(origin)) {
+        response.vary('Origin').set({ 'access-control-allow-origin': origin, 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'content-type, sec-gpc', 'access-control-max-age': '600' });
+      }
+      if (request.method === 'OPTIONS') {
+        response.status(204).end();
+        return;
+      }
+      next();
+    };
+
+    /** Before the body is read: a flood costs no parsing. */
+    const rateLimit: RequestHandler = async (request, response, next) => {
       try {
         await perClient.consume(request.ip ?? request.socket.remoteAddress ?? 'unknown');
         next();
@@ -33,7 +56,9 @@ export function collectionRoutes(service: CollectionService, options: { maxBodyB
         const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
         response.status(429).set('retry-after', String(retryAfterSeconds)).json({ error: { code: 'RATE_LIMITED', field: null, message: `Too many batches; retry in ${retryAfterSeconds} s` } });
       }
-    }, json, async (request, response, next) => {
+    };
+
+    const collect: RequestHandler = async (request, response, next) => {
       try {
         response.set('cache-control', 'no-store');
         const body = bodyOf(request);
@@ -49,7 +74,10 @@ export function collectionRoutes(service: CollectionService, options: { maxBodyB
       } catch (error) {
         next(error);
       }
-    });
+    };
+
+    app.options('/collect', cors);
+    app.post('/collect', cors, rateLimit, json, collect);
     // Mounted on /collect only: body-parser and pipeline failures answer JSON, not express's HTML page.
     const errors: ErrorRequestHandler = (error: unknown, _request, response, _next) => {
       if (error instanceof DomainError) {
