@@ -43,6 +43,9 @@ const consentSchema = new Schema<AnalyticsConsentDocument>(
   { collection: 'consents', versionKey: false },
 );
 
+// The retention job finds copies whose choice expired long ago.
+consentSchema.index({ expiresAt: 1 });
+
 export type AnalyticsConsentModel = Model<AnalyticsConsentDocument>;
 
 export function analyticsConsentModel(connection: Connection): AnalyticsConsentModel {
