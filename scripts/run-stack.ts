@@ -150,6 +150,10 @@ async function main(): Promise<void> {
   console.log('\nleadgraph is running');
   console.log(`  gateway (GraphQL + Sandbox): ${gatewayUrl}`);
   if (mailApiUrl) console.log(`  mail sink (received mail):   ${mailApiUrl}/messages`);
+  const privacyOrigin = new URL(gatewayEnv.PRIVACY_URL as string).origin;
+  console.log(`  public opt-out page:         ${privacyOrigin}/opt-out`);
+  console.log(`  privacy requests page:       ${privacyOrigin}/privacy-request`);
+  console.log(`  analytics collection:        POST ${new URL(gatewayEnv.ANALYTICS_URL as string).origin}/collect`);
   if (localStripe) {
     console.log(`  local Stripe API:            ${localStripe.url} (key ${localStripe.secretKey})`);
     console.log(`    webhook deliveries:        ${localStripe.url}/_test/webhook-deliveries`);

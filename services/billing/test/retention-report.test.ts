@@ -73,10 +73,17 @@ describe('retention of accounting records, reported to privacy (PRV-07, BIL-17)'
     expect(await h.invoices.findById(newer).lean()).not.toBeNull();
   });
 
-  it('[PRV-07] [BIL-17] the scheduled lifecycle pass runs the same purge and reports every pass, even one that deletes nothing', async () => {
+  it('[PRV-07] [BIL-17] the scheduled lifecycle pass runs the same purge at most once a day and reports every pass, even one that deletes nothing', async () => {
+    // A pass already ran at this instant (the tests above): the minute-by-minute lifecycle job skips it.
+    const reports = retentionRunReportModel(h.billing.infra.connection);
+    const passesBefore = await reports.countDocuments({});
     const before = (await h.billing.lifecycle.runAll()).invoicesPurged;
     expect(before).toBe(0);
-    await expectEvents(h, 'RetentionRunReportedByBilling', (data) => data.ranAt === '2038-01-01T00:00:00.000Z' && !data.dryRun && data.deleted === 0);
+    expect(await reports.countDocuments({})).toBe(passesBefore);
+
+    await h.moveTo('2038-01-02T00:00:01.000Z');
+    expect((await h.billing.lifecycle.runAll()).invoicesPurged).toBe(0);
+    await expectEvents(h, 'RetentionRunReportedByBilling', (data) => data.ranAt === '2038-01-02T00:00:01.000Z' && !data.dryRun && data.deleted === 0);
 
     await h.moveTo('2039-01-01T00:00:00.000Z');
     expect((await h.billing.lifecycle.runAll()).invoicesPurged).toBe(1);

@@ -27,7 +27,7 @@ export class LifecycleService {
     private readonly clock: Clock,
     private readonly logger: Logger,
     /** The reported retention pass over invoices (PRV-07); without it, the bare BIL-17 purge. */
-    private readonly retention: { runAccounting(): Promise<{ deleted: number }> } | null = null,
+    private readonly retention: { runScheduled(): Promise<{ deleted: number }> } | null = null,
   ) {}
 
   async runAll(): Promise<LifecycleReport> {
@@ -36,7 +36,7 @@ export class LifecycleService {
     const renewed = await this.runRenewals();
     const terminatedForSuspension = await this.runSuspensions();
     const priceNotices = await this.runPriceRevisionNotices();
-    const invoicesPurged = this.retention ? (await this.retention.runAccounting()).deleted : await this.invoices.purgeExpired();
+    const invoicesPurged = this.retention ? (await this.retention.runScheduled()).deleted : await this.invoices.purgeExpired();
     return { renewed, terminatedForSuspension, priceNotices, invoicesPurged, webhooksRetried };
   }
 

@@ -3,6 +3,8 @@ import type { RetentionRunReport } from '@leadgraph/events';
 import type { InvoiceService } from '../invoices/invoice.service';
 import { ACCOUNTING_DATA_CATEGORY, accountingCutoff, deletedByPass, passIsDryRun } from './retention.rules';
 
+const SCHEDULED_PASS_INTERVAL_MS = 86_400_000;
+
 /**
  * Billing's retention job (PRV-07) over its one category, ACCOUNTING (BIL-17): the invoice purge
  * itself stays in `InvoiceService.purgeExpired`; this counts what is due, purges unless it is a
@@ -18,6 +20,18 @@ export class RetentionService {
     private readonly configuredDryRun: boolean,
     private readonly outboxWritten: () => void = () => undefined,
   ) {}
+
+  /**
+   * The lifecycle job runs every minute; a report per minute would drown the evidence, so the
+   * scheduled pass runs when invoices are due, and otherwise once a day.
+   */
+  async runScheduled(): Promise<{ deleted: number; ran: boolean }> {
+    const now = this.clock.now();
+    const since = new Date(now.getTime() - SCHEDULED_PASS_INTERVAL_MS);
+    const recent = await this.reports.exists({ dataCategory: ACCOUNTING_DATA_CATEGORY, ranAt: { $gt: since } });
+    if (recent && (await this.invoices.countExpired(now)) === 0) return { deleted: 0, ran: false };
+    return { deleted: (await this.runAccounting()).deleted, ran: true };
+  }
 
   async runAccounting(options?: { dryRun?: boolean }): Promise<RetentionRunReport> {
     const dryRun = passIsDryRun(options, this.configuredDryRun);
