@@ -54,6 +54,15 @@ describe('analytics subgraph: daily usage per workspace', () => {
     expect(() => loadAnalyticsConfig({ ANALYTICS_TIME_ZONE: 'Mars/Olympus_Mons' })).toThrow(/ANALYTICS_TIME_ZONE/);
   });
 
+  it('reads the collector settings: proxy trust, CORS origins, limits', () => {
+    expect(loadAnalyticsConfig({})).toMatchObject({ ANALYTICS_TRUST_PROXY: false, ANALYTICS_CORS_ORIGINS: [], ANALYTICS_MAX_EVENTS_PER_BATCH: 50, ANALYTICS_RETENTION_DRY_RUN: false });
+    expect(loadAnalyticsConfig({ ANALYTICS_TRUST_PROXY: '1' }).ANALYTICS_TRUST_PROXY).toBe(1);
+    expect(loadAnalyticsConfig({ ANALYTICS_TRUST_PROXY: 'loopback' }).ANALYTICS_TRUST_PROXY).toBe('loopback');
+    expect(loadAnalyticsConfig({ ANALYTICS_CORS_ORIGINS: 'https://a.test, https://b.test' }).ANALYTICS_CORS_ORIGINS).toEqual(['https://a.test', 'https://b.test']);
+    expect(loadAnalyticsConfig({ ANALYTICS_RETENTION_DRY_RUN: 'true' }).ANALYTICS_RETENTION_DRY_RUN).toBe(true);
+    expect(() => loadAnalyticsConfig({ ANALYTICS_MAX_EVENTS_PER_BATCH: '0' })).toThrow(/ANALYTICS_MAX_EVENTS_PER_BATCH/);
+  });
+
   it('[ANA-02] usage is aggregated per workspace, day in the reporting time zone and credit type', async () => {
     const workspaceId = uniqueName('workspace');
     const otherWorkspaceId = uniqueName('workspace');
