@@ -20,6 +20,7 @@ import { consentConsumers } from './consent/consent.events';
 import { analyticsConsentModel } from './consent/consent.model';
 import { ConsentProjection } from './consent/consent.service';
 import { dataSubjectConsumers } from './data-subject/data-subject.events';
+import { erasureTallyModel } from './data-subject/data-subject.model';
 import { DataSubjectService } from './data-subject/data-subject.service';
 import { meteringConsumers } from './metering/metering.events';
 import { funnelUserModel, metricHourlyModel } from './metering/metering.model';
@@ -54,7 +55,7 @@ export async function startAnalyticsService(config: AnalyticsConfig, overrides: 
   });
   const metering = new MeteringService(metricHourlyModel(connection), funnel, clock, (userId) => consent.isRestricted({ subjectType: 'USER', subjectId: userId }));
   const reports = new ReportsService(metricHourlyModel(connection), funnel, pageCountModel(connection), config.ANALYTICS_TIME_ZONE);
-  const dataSubjects = new DataSubjectService(rawEvents, funnel, consent, answers, config.DATA_SUBJECT_SEAL_KEY, clock, logger, nudgeRelay);
+  const dataSubjects = new DataSubjectService(rawEvents, funnel, consent, answers, erasureTallyModel(connection), config.DATA_SUBJECT_SEAL_KEY, clock, logger, nudgeRelay);
   const retention = new RetentionService(rawEvents, funnel, consents, retentionReports, clock, logger, nudgeRelay);
 
   const schema = await buildAnalyticsSchema(instanceContainer([new UsageResolver(usageService), new ReportsResolver(reports), new CollectionResolver(collection)]));

@@ -17,6 +17,7 @@ import {
 } from '@leadgraph/platform/src/testing';
 import { pageCountModel, rawEventModel, type PageCountDocument, type RawEventDocument } from '../src/collection/collection.model';
 import { loadAnalyticsConfig, type AnalyticsConfig } from '../src/config';
+import { erasureTallyModel } from '../src/data-subject/data-subject.model';
 import { funnelUserModel } from '../src/metering/metering.model';
 import { startAnalyticsService } from '../src/main';
 
@@ -487,5 +488,15 @@ describe('analytics collection: consent-aware front-end events', () => {
     // Without consent nothing holds the IP at all: the anonymous count has no IP field.
     await collect({ events: [pageView('/ip/anonymous')] }, { 'x-forwarded-for': '198.51.100.23' });
     expect(JSON.stringify(await pageCountModel(connection()).find({ page: '/ip/anonymous' }).lean())).not.toMatch(/198\.51/);
+  });
+
+  it('[PRV-05][ANA-05] an erasure re-run after a crash between its deletes and its answer still reports what was erased', async () => {
+    const user = userCaller();
+    const requestId = uniqueName('dsr');
+    // What the first run left behind: its tally, the events already deleted, no answer yet.
+    await erasureTallyModel(connection()).create({ _id: requestId, rawEvents: 3, funnelRows: 0, recordedAt: clock.now() });
+    await openRequest('ERASURE', user.userId, requestId);
+    const [answer] = await expectEvents(bus, 'DataSubjectRequestAnsweredByAnalytics', (data) => data.requestId === requestId);
+    expect(answer?.data).toMatchObject({ outcome: 'CARRIED_OUT', actions: [{ dataCategory: 'ANALYTICS_RAW', action: 'ERASED', count: 3 }] });
   });
 });

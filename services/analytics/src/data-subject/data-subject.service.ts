@@ -3,6 +3,7 @@ import { recordDataSubjectAnswer, sealDataSubjectPayload, type Clock, type DataS
 import type { RawEventDocument, RawEventModel } from '../collection/collection.model';
 import type { ConsentProjection, ConsentSubject } from '../consent/consent.service';
 import type { FunnelUserDocument, FunnelUserModel } from '../metering/metering.model';
+import type { ErasureTallyDocument, ErasureTallyModel } from './data-subject.model';
 import {
   AGGREGATES_NOTE,
   CONSENT_CATEGORY,
@@ -28,6 +29,7 @@ export class DataSubjectService {
     private readonly funnel: FunnelUserModel,
     private readonly consent: ConsentProjection,
     private readonly answers: DataSubjectAnswerModel,
+    private readonly tallies: ErasureTallyModel,
     private readonly sealKey: string,
     private readonly clock: Clock,
     private readonly logger: Logger,
@@ -70,11 +72,18 @@ export class DataSubjectService {
       }
       case 'ERASE': {
         if (subjects.length === 0) break;
-        const erased = await this.rawEvents.deleteMany(this.rawEventFilter(subjects));
-        const anonymised = request.userId ? await this.funnel.updateMany({ userId: request.userId }, { $unset: { userId: 1 } }) : { modifiedCount: 0 };
-        if (erased.deletedCount > 0) actions.push({ dataCategory: RAW_EVENTS_CATEGORY, action: 'ERASED', count: erased.deletedCount, note: AGGREGATES_NOTE });
-        if (anonymised.modifiedCount > 0) {
-          actions.push({ dataCategory: FUNNEL_CATEGORY, action: 'ANONYMISED', count: anonymised.modifiedCount, note: 'The sign-up funnel keeps the dates, no longer who' });
+        // The first run's tally wins: a re-run after a crash reports what was there before the deletes.
+        await this.tallies.updateOne(
+          { _id: request.requestId },
+          { $setOnInsert: { rawEvents: held.rawEvents, funnelRows: held.funnelRows, recordedAt: this.clock.now() } },
+          { upsert: true },
+        );
+        const tally = (await this.tallies.findById(request.requestId).lean<ErasureTallyDocument>()) ?? { rawEvents: held.rawEvents, funnelRows: held.funnelRows };
+        await this.rawEvents.deleteMany(this.rawEventFilter(subjects));
+        if (request.userId) await this.funnel.updateMany({ userId: request.userId }, { $unset: { userId: 1 } });
+        if (tally.rawEvents > 0) actions.push({ dataCategory: RAW_EVENTS_CATEGORY, action: 'ERASED', count: tally.rawEvents, note: AGGREGATES_NOTE });
+        if (tally.funnelRows > 0) {
+          actions.push({ dataCategory: FUNNEL_CATEGORY, action: 'ANONYMISED', count: tally.funnelRows, note: 'The sign-up funnel keeps the dates, no longer who' });
         }
         break;
       }
