@@ -7,6 +7,7 @@ import Stripe from 'stripe';
 import { ManualClock, REPO_ROOT, type EventBus } from '@leadgraph/platform';
 import { connectTestBus, eventually, expectEvents, testInfra, testMailbox, uniqueName } from '@leadgraph/platform/src/testing';
 import { invoiceModel } from '@leadgraph/billing/src/invoices/invoice.model';
+import { rawEventModel } from '@leadgraph/analytics/src/collection/collection.model';
 import { dataSubjectRequestModel } from '@leadgraph/privacy/src/data-subject-requests/data-subject-request.model';
 import { gatewayClient, startTestStack, type TestStack } from './test-stack';
 
@@ -177,5 +178,50 @@ describe('data-subject requests end to end through the gateway', () => {
       expect(refused.errors?.[0]).toBeDefined();
     });
     await eventually(async () => expect((await search(bob.accessToken)).data?.searchContacts.edges).toEqual([]));
+  });
+
+  it('[ANA-01][ANA-05][PRV-02] a visitor: anonymous counts only without consent, identified with it; erasure from the public page removes that browser\'s events', async () => {
+    const visitorId = uniqueName('visitor');
+    const email = `visitor@${domain}`;
+    const raw = rawEventModel(stack.services.analytics!.infra.connection);
+    const track = (page: string) =>
+      gql<{ trackEvents: { results: Array<{ stored: string | null }> } }>(
+        'mutation($input: TrackEventsInput!) { trackEvents(input: $input) { results { stored } } }',
+        { input: { visitorId, events: [{ type: 'PAGE_VIEW', name: 'pricing', page, occurredAt: stack.clock.now().toISOString() }] } },
+      );
+
+    // No consent yet: only an anonymous count.
+    expect((await track('/pricing')).data?.trackEvents.results[0]?.stored).toBe('ANONYMOUS_COUNT');
+    expect(await raw.countDocuments({ subjectId: visitorId })).toBe(0);
+    // Consent given in the banner: events are kept under the visitor id.
+    const consent = await gql('mutation($visitorId: String!) { recordConsent(input: { visitorId: $visitorId, method: ACCEPT, policyVersion: "2026-11" }) { source } }', { visitorId });
+    expect(consent.errors).toBeUndefined();
+    await eventually(async () => expect((await track('/features')).data?.trackEvents.results[0]?.stored).toBe('IDENTIFIED'));
+    expect(await raw.countDocuments({ subjectId: visitorId })).toBeGreaterThan(0);
+
+    // Erasure from the public page, in the same browser (its banner cookie), verified by the mailed code.
+    const privacyUrl = stack.services.privacy!.url;
+    const opened = await fetch(new URL('/privacy-request', privacyUrl), {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `leadgraph_visitor_id=${visitorId}` },
+      body: new URLSearchParams({ right: 'ERASURE', email, lang: 'en' }).toString(),
+    });
+    expect(opened.status).toBe(303);
+    const requestId = new URL(opened.headers.get('location') ?? '', privacyUrl).searchParams.get('request') ?? '';
+    const mail = await mailbox.waitFor(email, /Confirm your leadgraph privacy request/);
+    const confirmed = await fetch(new URL('/privacy-request/confirm', privacyUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ request: requestId, code: codeIn(mail.text), lang: 'en' }).toString(),
+    });
+    expect(confirmed.status).toBe(200);
+    await expectEvents(bus, 'DataSubjectRequestCompleted', (data) => data.requestId === requestId && data.outcome === 'COMPLETED');
+    expect(await raw.countDocuments({ subjectId: visitorId })).toBe(0);
+    const answered = await storedRequest(requestId);
+    expect(answered?.answers.find((answer) => answer.service === 'analytics')?.actions).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'ERASED' })]));
+    // A person without an account: accounts and billing hold nothing about them.
+    expect(answered?.answers.find((answer) => answer.service === 'accounts')?.outcome).toBe('NO_DATA_HELD');
+    expect(answered?.answers.find((answer) => answer.service === 'billing')?.outcome).toBe('NO_DATA_HELD');
   });
 });

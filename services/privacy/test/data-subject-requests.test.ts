@@ -67,11 +67,11 @@ describe('[PRV-02..05] data-subject requests', () => {
   const newEmail = () => `${uniqueName('subject')}@example.org`;
   const hashOf = (email: string) => identifierHash('EMAIL', email, { secret: config.IDENTIFIER_HASH_KEY, version: config.IDENTIFIER_HASH_KEY_VERSION });
 
-  async function send(path: string, form?: Record<string, string>): Promise<PageAnswer> {
+  async function send(path: string, form?: Record<string, string>, headers: Record<string, string> = {}): Promise<PageAnswer> {
     const response = await fetch(new URL(path, privacy.url), {
       method: form ? 'POST' : 'GET',
       redirect: 'manual',
-      headers: form ? { 'content-type': 'application/x-www-form-urlencoded' } : {},
+      headers: { ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...headers },
       body: form ? new URLSearchParams(form).toString() : undefined,
     });
     return { status: response.status, body: await response.text(), location: response.headers.get('location') };
@@ -87,8 +87,8 @@ describe('[PRV-02..05] data-subject requests', () => {
     return code;
   }
 
-  async function openOnPage(form: Record<string, string>): Promise<{ requestId: string; code: string }> {
-    const answer = await send('/privacy-request', form);
+  async function openOnPage(form: Record<string, string>, headers: Record<string, string> = {}): Promise<{ requestId: string; code: string }> {
+    const answer = await send('/privacy-request', form, headers);
     expect(answer.status).toBe(303);
     const requestId = new URL(answer.location ?? '', privacy.url).searchParams.get('request') ?? '';
     return { requestId, code: await codeFor(form.email ?? '') };
@@ -128,7 +128,8 @@ describe('[PRV-02..05] data-subject requests', () => {
     expect(badEmail.body).toContain('Saisissez une adresse e-mail');
     expect(await requests().countDocuments({ contactEmail: email })).toBe(0);
 
-    const { requestId, code } = await openOnPage({ right: 'ACCESS', email, phone: '+33 6 12 34 56 78', lang: 'en' });
+    // The consent banner's visitor id travels in its first-party cookie: analytics can find that browser's events.
+    const { requestId, code } = await openOnPage({ right: 'ACCESS', email, phone: '+33 6 12 34 56 78', lang: 'en' }, { cookie: 'theme=dark; leadgraph_visitor_id=visitor-7f3a' });
     expect(await statusOf(requestId)).toBe('IDENTITY_UNVERIFIED');
     const wrong = await send('/privacy-request/confirm', { request: requestId, code: code === '000000' ? '111111' : '000000' });
     expect(wrong.status).toBe(400);
@@ -142,7 +143,7 @@ describe('[PRV-02..05] data-subject requests', () => {
     expect(done.status).toBe(200);
     expect(done.body).toContain('2026-12-23');
     const [opened] = await expectEvents(bus, 'DataSubjectRequestOpened', (data) => data.requestId === requestId);
-    expect(opened?.data).toMatchObject({ right: 'ACCESS', userId: null, dueAt: '2026-12-23T09:00:00.000Z' });
+    expect(opened?.data).toMatchObject({ right: 'ACCESS', userId: null, dueAt: '2026-12-23T09:00:00.000Z', visitorIds: ['visitor-7f3a'] });
     expect(opened?.data.identifiers.map((identifier) => identifier.kind)).toEqual(['EMAIL', 'PHONE']);
     expect(opened?.data.identifiers[0]?.hash).toBe(hashOf(email));
     expect(JSON.stringify(opened)).not.toContain(email);
@@ -220,7 +221,8 @@ describe('[PRV-02..05] data-subject requests', () => {
     const anonymous = await open({ right: 'ACCESS', email }, { kind: 'anonymous' });
     expect(anonymous.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED' });
 
-    const opened = await open({ right: 'RECTIFICATION', email, corrections: [{ field: 'JOB_TITLE', value: 'Head of Sales' }] });
+    expect((await open({ right: 'ACCESS', email, visitorId: 'bad visitor id!' })).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.visitorId' });
+    const opened = await open({ right: 'RECTIFICATION', email, visitorId: 'visitor-graph-1', corrections: [{ field: 'JOB_TITLE', value: 'Head of Sales' }] });
     const requestId = opened.data?.openDataSubjectRequest.id ?? '';
     expect(opened.data?.openDataSubjectRequest).toMatchObject({ status: 'IDENTITY_UNVERIFIED', right: 'RECTIFICATION', dueState: 'ON_TRACK' });
     const code = await codeFor(email);
@@ -232,6 +234,7 @@ describe('[PRV-02..05] data-subject requests', () => {
     expect(verified.data?.verifyDataSubjectRequest.status).toBe('IN_PROGRESS');
     const [event] = await expectEvents(bus, 'DataSubjectRequestOpened', (data) => data.requestId === requestId);
     expect(event?.data.userId).toBe(user.kind === 'user' ? user.userId : null);
+    expect(event?.data.visitorIds).toEqual(['visitor-graph-1']);
     const details = openDataSubjectPayload(event?.data.sealedDetails ?? '', config.DATA_SUBJECT_SEAL_KEY);
     expect(details).toEqual({ corrections: [{ field: 'JOB_TITLE', value: 'Head of Sales' }], directive: null });
     expect(JSON.stringify(event)).not.toContain('Head of Sales');

@@ -94,7 +94,7 @@ export function currentConsent(latest: StoredChoice | null, now: Date, globalPri
   return { categories: { ...noOptionalConsent }, source: globalPrivacyControl ? 'GLOBAL_PRIVACY_CONTROL' : 'DEFAULT', choice: null };
 }
 
-const visitorIdSchema = z.string().trim().min(1, 'must not be empty').max(128, 'is too long').regex(/^[A-Za-z0-9._:-]+$/, 'has invalid characters');
+export const visitorIdSchema = z.string().trim().min(1, 'must not be empty').max(128, 'is too long').regex(/^[A-Za-z0-9._:-]+$/, 'has invalid characters');
 const policyVersionSchema = z.string({ error: 'is required' }).trim().min(1, 'is required').max(64, 'is too long');
 const categoryListSchema = z.array(z.enum(optionalConsentCategories, { error: 'is not a consent category (ANALYTICS, FUNCTIONALITY, TARGETING)' })).max(3);
 

@@ -38,6 +38,8 @@ export interface DataSubjectRequestDocument extends WithOutbox {
   identifiers: OptOutIdentifier[];
   /** Corrections / directive, sealed for the services (PRV-02). */
   sealedDetails: string | null;
+  /** Consent-banner visitor ids of the requester's browser (analytics keys consented events by them). */
+  visitorIds: string[];
   codeHash: string;
   codeExpiresAt: Date;
   codeAttempts: number;
@@ -87,6 +89,7 @@ const requestSchema = new Schema<DataSubjectRequestDocument>(
     language: { type: String, enum: ['en', 'fr'], required: true },
     identifiers: { type: [new Schema({ kind: String, hash: String, keyVersion: Number }, { _id: false })], required: true },
     sealedDetails: { type: String, default: null },
+    visitorIds: { type: [String], default: [] },
     codeHash: { type: String, required: true },
     codeExpiresAt: { type: Date, required: true },
     codeAttempts: { type: Number, default: 0 },

@@ -75,6 +75,7 @@ const texts = {
       CORRECTION_VALUE_INVALID: 'Give the right value (at most 200 characters).',
       DIRECTIVE_REQUIRED: 'Write your directives.',
       DIRECTIVE_TOO_LONG: 'Your directives are too long (at most 4000 characters).',
+      VISITOR_ID_INVALID: 'Your browser sent an invalid visitor id.',
     } satisfies Record<RequestFieldError, string>,
   },
   fr: {
@@ -132,6 +133,7 @@ const texts = {
       CORRECTION_VALUE_INVALID: 'Indiquez la bonne valeur (200 caractères au plus).',
       DIRECTIVE_REQUIRED: 'Rédigez vos directives.',
       DIRECTIVE_TOO_LONG: 'Vos directives sont trop longues (4000 caractères au plus).',
+      VISITOR_ID_INVALID: "Votre navigateur a envoyé un identifiant de visiteur invalide.",
     } satisfies Record<RequestFieldError, string>,
   },
 };

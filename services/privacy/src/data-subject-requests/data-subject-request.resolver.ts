@@ -13,6 +13,7 @@ const graphFieldOf: Record<keyof RequestFormErrors, string> = {
   right: 'input.right',
   corrections: 'input.corrections',
   directive: 'input.directive',
+  visitorId: 'input.visitorId',
 };
 
 function invalid(errors: RequestFormErrors): DomainError {
@@ -45,6 +46,7 @@ export class DataSubjectRequestResolver {
         profileUrl: input.profileUrl ?? '',
         corrections: (input.corrections ?? []).map((correction) => ({ field: correction.field, value: correction.value })),
         directive: input.directive ?? '',
+        visitorId: input.visitorId ?? '',
       },
       { channel: 'GRAPH', userId: caller.userId, ip: `user:${caller.userId}` },
       input.language === 'fr' ? 'fr' : 'en',

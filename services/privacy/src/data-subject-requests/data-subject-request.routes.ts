@@ -1,7 +1,22 @@
 import express, { type Express } from 'express';
+import { visitorIdSchema } from '../consent/consent.rules';
 import { bodyOf, clientIp, field, html, pageLanguage } from '../public-pages/public-page.routes';
 import { exportGonePage, requestCodePage, requestDonePage, requestFormPage, requestPageTexts, type RequestPageForm } from './data-subject-request.pages';
 import type { DataSubjectRequestService } from './data-subject-request.service';
+
+export const VISITOR_ID_COOKIE = 'leadgraph_visitor_id';
+
+/** The banner's visitor id from the Cookie header; an invalid one is simply not used. */
+export function visitorIdCookie(header: string | undefined): string {
+  for (const part of (header ?? '').split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === VISITOR_ID_COOKIE) {
+      const candidate = decodeURIComponent(value.join('='));
+      return visitorIdSchema.safeParse(candidate).success ? candidate : '';
+    }
+  }
+  return '';
+}
 
 const emptyForm: RequestPageForm = { right: '', email: '', phone: '', country: '', profileUrl: '', correctionField: '', correctionValue: '', directive: '' };
 
@@ -29,7 +44,8 @@ export function dataSubjectRequestRoutes(service: DataSubjectRequestService): (a
           directive: field(body, 'directive'),
         };
         const result = await service.open(
-          { ...input, corrections: [{ field: input.correctionField, value: input.correctionValue }] },
+          // The consent banner keeps its visitor id in a first-party cookie; the request covers that browser too.
+          { ...input, corrections: [{ field: input.correctionField, value: input.correctionValue }], visitorId: visitorIdCookie(request.headers.cookie) },
           { channel: 'WEB_PAGE', userId: null, ip: clientIp(request) },
           language,
         );

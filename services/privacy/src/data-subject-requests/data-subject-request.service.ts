@@ -31,6 +31,7 @@ import {
   type Mailer,
 } from '@leadgraph/platform';
 import type { PrivacyAuditTrail } from '../audit/audit.service';
+import { visitorIdSchema } from '../consent/consent.rules';
 import type { ConsentService } from '../consent/consent.service';
 import { validateOptOutForm, type FieldError, type Language, type OptOutForm } from '../opt-out/opt-out.service';
 import type { RetentionScheduleService } from '../retention-schedule/retention-schedule.service';
@@ -69,16 +70,19 @@ export type RequestFieldError =
   | 'CORRECTION_FIELD_INVALID'
   | 'CORRECTION_VALUE_INVALID'
   | 'DIRECTIVE_REQUIRED'
-  | 'DIRECTIVE_TOO_LONG';
+  | 'DIRECTIVE_TOO_LONG'
+  | 'VISITOR_ID_INVALID';
 
 export interface DataSubjectRequestForm extends OptOutForm {
   right: string;
   /** RECTIFICATION: field -> corrected value. */
   corrections: Array<{ field: string; value: string }>;
   directive: string;
+  /** The consent banner's visitor id in the requester's browser, so analytics can find their events. */
+  visitorId: string;
 }
 
-export type RequestFormErrors = Partial<Record<keyof OptOutForm | 'right' | 'corrections' | 'directive', RequestFieldError>>;
+export type RequestFormErrors = Partial<Record<keyof OptOutForm | 'right' | 'corrections' | 'directive' | 'visitorId', RequestFieldError>>;
 
 export type OpenResult =
   | { kind: 'OPENED'; requestId: string }
@@ -116,7 +120,7 @@ export interface RequestPage {
 }
 
 /** Validates the form: the identifiers as on the opt-out page, plus the right and what it needs. */
-export function validateRequestForm(form: DataSubjectRequestForm): { right: DataSubjectRight; email: string; identifiers: Array<{ kind: 'EMAIL' | 'PHONE' | 'PROFILE_URL'; value: string }>; details: DataSubjectRequestDetails } | { errors: RequestFormErrors } {
+export function validateRequestForm(form: DataSubjectRequestForm): { right: DataSubjectRight; email: string; identifiers: Array<{ kind: 'EMAIL' | 'PHONE' | 'PROFILE_URL'; value: string }>; details: DataSubjectRequestDetails; visitorIds: string[] } | { errors: RequestFormErrors } {
   const errors: RequestFormErrors = {};
   const identity = validateOptOutForm(form);
   if ('errors' in identity) Object.assign(errors, identity.errors);
@@ -131,6 +135,8 @@ export function validateRequestForm(form: DataSubjectRequestForm): { right: Data
     else if (value === '' || value.length > 200) errors.corrections = 'CORRECTION_VALUE_INVALID';
     else corrections.push({ field, value });
   }
+  const visitorId = form.visitorId.trim();
+  if (visitorId !== '' && !visitorIdSchema.safeParse(visitorId).success) errors.visitorId = 'VISITOR_ID_INVALID';
   const directiveText = form.directive.trim();
   if (directiveText.length > MAX_DIRECTIVE_LENGTH) errors.directive = 'DIRECTIVE_TOO_LONG';
   const details: DataSubjectRequestDetails = { corrections, directive: directiveText === '' ? null : directiveText };
@@ -140,7 +146,7 @@ export function validateRequestForm(form: DataSubjectRequestForm): { right: Data
     if (missing === 'directive') errors.directive = 'DIRECTIVE_REQUIRED';
   }
   if (Object.keys(errors).length > 0 || 'errors' in identity || !right.success) return { errors };
-  return { right: right.data, email: identity.email, identifiers: identity.identifiers, details };
+  return { right: right.data, email: identity.email, identifiers: identity.identifiers, details, visitorIds: visitorId === '' ? [] : [visitorId] };
 }
 
 /** Graph-side messages for the form's error keys (the pages have their own, translated). */
@@ -162,6 +168,7 @@ export const requestErrorMessages: Record<RequestFieldError, string> = {
   CORRECTION_VALUE_INVALID: 'value must be 1 to 200 characters',
   DIRECTIVE_REQUIRED: 'a post-mortem directive needs its text',
   DIRECTIVE_TOO_LONG: `must be at most ${MAX_DIRECTIVE_LENGTH} characters`,
+  VISITOR_ID_INVALID: 'must be the consent banner visitor id (letters, digits, . _ : -, at most 128)',
 };
 
 /**
@@ -227,6 +234,7 @@ export class DataSubjectRequestService {
       language,
       identifiers: valid.identifiers.map((identifier) => ({ kind: identifier.kind, hash: identifierHash(identifier.kind, identifier.value, key), keyVersion: key.version })),
       sealedDetails: hasDetails ? sealDataSubjectPayload(valid.details, this.settings.sealKey) : null,
+      visitorIds: valid.visitorIds,
       codeHash: this.codeHash(requestId, code),
       codeExpiresAt: new Date(receivedAt.getTime() + DSR_CODE_TTL_MS),
       codeAttempts: 0,
@@ -282,6 +290,7 @@ export class DataSubjectRequestService {
         userId: counted.userId,
         identifiers: counted.identifiers.map(({ kind, hash, keyVersion }) => ({ kind, hash, keyVersion })),
         sealedDetails: counted.sealedDetails,
+        visitorIds: counted.visitorIds ?? [],
         dueAt: counted.dueAt.toISOString(),
         openedAt: now.toISOString(),
       },

@@ -54,6 +54,9 @@ export class OpenDataSubjectRequestInput {
   @Field(() => String, { nullable: true, description: 'POST_MORTEM_DIRECTIVE: the directive' })
   directive?: string | null;
 
+  @Field(() => String, { nullable: true, description: "The consent banner's visitor id in this browser, so analytics events kept under it are covered too" })
+  visitorId?: string | null;
+
   @Field(() => String, { nullable: true, description: 'en (default) or fr, for our mails' })
   language?: string | null;
 }
