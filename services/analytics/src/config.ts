@@ -30,7 +30,7 @@ export const analyticsConfigShape = {
   /** How often the raw-event retention job runs (ANA-04). */
   ANALYTICS_RETENTION_INTERVAL_MS: z.coerce.number().int().min(1000).default(6 * HOUR_MS),
   /** Report what the retention job would delete without deleting (PRV-07 dry run). */
-  ANALYTICS_RETENTION_DRY_RUN: z
+  RETENTION_DRY_RUN: z
     .enum(['true', 'false'])
     .default('false')
     .transform((value) => value === 'true'),

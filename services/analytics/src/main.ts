@@ -67,7 +67,7 @@ export async function startAnalyticsService(config: AnalyticsConfig, overrides: 
   const stopRetention = schedulePeriodicJob(
     'analytics-raw-retention',
     config.ANALYTICS_RETENTION_INTERVAL_MS,
-    () => retention.purgeRawEvents({ dryRun: config.ANALYTICS_RETENTION_DRY_RUN }),
+    () => retention.purgeRawEvents({ dryRun: config.RETENTION_DRY_RUN }),
     logger,
   );
   return serveSubgraphService(infra, config, {

@@ -55,11 +55,11 @@ describe('analytics subgraph: daily usage per workspace', () => {
   });
 
   it('reads the collector settings: proxy trust, CORS origins, limits', () => {
-    expect(loadAnalyticsConfig({})).toMatchObject({ ANALYTICS_TRUST_PROXY: false, ANALYTICS_CORS_ORIGINS: [], ANALYTICS_MAX_EVENTS_PER_BATCH: 50, ANALYTICS_RETENTION_DRY_RUN: false });
+    expect(loadAnalyticsConfig({})).toMatchObject({ ANALYTICS_TRUST_PROXY: false, ANALYTICS_CORS_ORIGINS: [], ANALYTICS_MAX_EVENTS_PER_BATCH: 50, RETENTION_DRY_RUN: false });
     expect(loadAnalyticsConfig({ ANALYTICS_TRUST_PROXY: '1' }).ANALYTICS_TRUST_PROXY).toBe(1);
     expect(loadAnalyticsConfig({ ANALYTICS_TRUST_PROXY: 'loopback' }).ANALYTICS_TRUST_PROXY).toBe('loopback');
     expect(loadAnalyticsConfig({ ANALYTICS_CORS_ORIGINS: 'https://a.test, https://b.test' }).ANALYTICS_CORS_ORIGINS).toEqual(['https://a.test', 'https://b.test']);
-    expect(loadAnalyticsConfig({ ANALYTICS_RETENTION_DRY_RUN: 'true' }).ANALYTICS_RETENTION_DRY_RUN).toBe(true);
+    expect(loadAnalyticsConfig({ RETENTION_DRY_RUN: 'true' }).RETENTION_DRY_RUN).toBe(true);
     expect(() => loadAnalyticsConfig({ ANALYTICS_MAX_EVENTS_PER_BATCH: '0' })).toThrow(/ANALYTICS_MAX_EVENTS_PER_BATCH/);
   });
 
