@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { DAY_MS, ManualClock, type EventBus } from '@leadgraph/platform';
+import { addCalendarMonths, DAY_MS, ManualClock, type EventBus } from '@leadgraph/platform';
 import { connectTestBus, eventually, expectEvents, testMailbox, uniqueName } from '@leadgraph/platform/src/testing';
 import { gatewayClient, startTestStack, type TestStack } from './test-stack';
 
@@ -24,11 +24,6 @@ interface PlanView {
 
 const SUBSCRIPTION = 'planId kind status seats currentPeriodStart currentPeriodEnd suspendedFor';
 const balanceOf = (credits: Balance[] | undefined, type: string) => credits?.find((credit) => credit.creditType === type)?.balance;
-const addMonths = (date: Date, months: number) => {
-  const next = new Date(date);
-  next.setUTCMonth(next.getUTCMonth() + months);
-  return next;
-};
 
 /**
  * Billing end to end through the gateway, with the local Stripe-compatible server driven by the
@@ -117,7 +112,7 @@ describe('billing end to end through the gateway', () => {
 
     // Mid-year upgrade to Business annual (BIL-09): the price difference for the whole months left,
     // the extra credits pro rata of the time left, the end date unchanged.
-    const upgradeAt = new Date(addMonths(periodStart, 5).getTime() + 10 * DAY_MS);
+    const upgradeAt = new Date(addCalendarMonths(periodStart, 5).getTime() + 10 * DAY_MS);
     adminToken = await runBilling(upgradeAt, adminEmail);
     const upgraded = await gql<{ changePlan: { outcome: string; subscription: SubscriptionView; charge: { monthsCharged: number; invoice: { subtotalCents: number; status: string } } } }>(
       `mutation { changePlan(input: { planId: "business-annual" }) { outcome subscription { ${SUBSCRIPTION} } charge { monthsCharged invoice { subtotalCents status } } } }`,
@@ -161,7 +156,7 @@ describe('billing end to end through the gateway', () => {
     expect(secondEnd.getTime()).toBeGreaterThan(periodEnd.getTime());
 
     // Cancellation with notice: more than a month before the annual end, so it ends then (BIL-10).
-    adminToken = await runBilling(addMonths(secondEnd, -2), adminEmail);
+    adminToken = await runBilling(addCalendarMonths(secondEnd, -2), adminEmail);
     const cancelled = await gql<{ cancelSubscription: { outcome: string } }>('mutation { cancelSubscription { outcome } }', {}, adminToken);
     expect(cancelled.errors).toBeUndefined();
     expect(cancelled.data?.cancelSubscription.outcome).toBe('SCHEDULED');

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 
 export * from './clock/clock';
+export * from './clock/calendar';
 export * from './errors/errors';
 export * from './errors/parse-input';
 export * from './logging/logger';

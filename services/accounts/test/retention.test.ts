@@ -1,5 +1,5 @@
 import type { RetentionRunReport } from '@leadgraph/events';
-import { DAY_MS, Mailer, retentionRunReportModel } from '@leadgraph/platform';
+import { addCalendarMonths, DAY_MS, Mailer, retentionRunReportModel } from '@leadgraph/platform';
 import { eventually, serviceTestEnv, startIsolatedNats, testClock, testLogger, uniqueName } from '@leadgraph/platform/src/testing';
 import { loadAccountsConfig } from '../src/config';
 import { accountDeletionModel } from '../src/account-deletion/account-deletion.model';
@@ -8,7 +8,6 @@ import { apiTokenModel } from '../src/api-tokens/api-token.model';
 import { invitationModel } from '../src/invitations/invitation.model';
 import { referralInvitationModel, referralOptOutModel } from '../src/referrals/referral.model';
 import { ReferralService } from '../src/referrals/referral.service';
-import { addMonths } from '../src/retention/retention.rules';
 import { RetentionService } from '../src/retention/retention.service';
 import { sessionModel } from '../src/sessions/session.model';
 import type { UserDocument } from '../src/users/user.model';
@@ -52,7 +51,7 @@ describe('accounts retention job (PRV-07)', () => {
   });
 
   const connection = () => accounts.service.infra.connection;
-  const monthsAgo = (months: number) => addMonths(accounts.clock.now(), -months);
+  const monthsAgo = (months: number) => addCalendarMonths(accounts.clock.now(), -months);
   const byCategory = (reports: RetentionRunReport[]) => Object.fromEntries(reports.map((report) => [report.dataCategory, { due: report.due, deleted: report.deleted, dryRun: report.dryRun }]));
 
   /** A deleted account as the deletion flow leaves it (ACC-06), with what hangs off it. */
@@ -184,10 +183,10 @@ describe('accounts retention job (PRV-07)', () => {
     });
     expect(dryRun.find((report) => report.dataCategory === 'ACCOUNT_DATA')).toMatchObject({
       service: 'accounts',
-      cutoff: addMonths(accounts.clock.now(), -60).toISOString(),
+      cutoff: addCalendarMonths(accounts.clock.now(), -60).toISOString(),
       ranAt: accounts.clock.now().toISOString(),
     });
-    expect(dryRun.find((report) => report.dataCategory === 'MARKETING')?.cutoff).toBe(addMonths(accounts.clock.now(), -36).toISOString());
+    expect(dryRun.find((report) => report.dataCategory === 'MARKETING')?.cutoff).toBe(addCalendarMonths(accounts.clock.now(), -36).toISOString());
     // Nothing was touched.
     expect(await accounts.users.countDocuments({ _id: { $in: [expired._id, marketingOnly._id, recent._id, live._id] } })).toBe(4);
     expect((await accounts.users.findById(marketingOnly._id).lean<UserDocument>())?.preferences.marketingEmails).toBe(true);

@@ -1,6 +1,5 @@
-import { DAY_MS } from '@leadgraph/platform';
+import { addCalendarMonths, DAY_MS } from '@leadgraph/platform';
 import { testMailbox, userCaller } from '@leadgraph/platform/src/testing';
-import { addMonthsUtc } from '../src/subscriptions/subscription.rules';
 import {
   SUBSCRIPTION_FIELDS,
   startBillingUnderTest,
@@ -111,7 +110,7 @@ describe('lifecycle: price revisions (BIL-15)', () => {
     expect(answer.data?.respondToPriceRevision.priceRevision).toMatchObject({
       answer: 'KEEP_OLD_PLAN',
       appliesAt: renewal.toISOString(),
-      oldPriceKeptUntil: addMonthsUtc(renewal, 12).toISOString(),
+      oldPriceKeptUntil: addCalendarMonths(renewal, 12).toISOString(),
     });
     expect(await stripeRenewalPrice(admin.workspaceId)).toBe(118_800);
     const twice = await h.call(admin, RESPOND, { input: { response: 'ACCEPT' } });
@@ -124,7 +123,7 @@ describe('lifecycle: price revisions (BIL-15)', () => {
     // The year is up: Stripe bills the new price at the next renewal.
     expect(await stripeRenewalPrice(admin.workspaceId)).toBe(130_000);
 
-    await h.runUntil(addMonthsUtc(renewal, 12));
+    await h.runUntil(addCalendarMonths(renewal, 12));
     view = await workspaceBilling(h, admin);
     expect(view.subscription?.pricePerSeatCents).toBe(130_000);
     expect(view.invoices.edges[0]?.node).toMatchObject({ subtotalCents: 130_000, vatCents: 26_000, status: 'PAID' });

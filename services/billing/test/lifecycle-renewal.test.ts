@@ -1,6 +1,5 @@
-import { DAY_MS, HOUR_MS } from '@leadgraph/platform';
+import { addCalendarMonths, DAY_MS, HOUR_MS } from '@leadgraph/platform';
 import { eventually, uniqueName, userCaller } from '@leadgraph/platform/src/testing';
-import { addMonthsUtc } from '../src/subscriptions/subscription.rules';
 import {
   BUY_ADD_ON,
   CANCEL,
@@ -68,11 +67,11 @@ describe('lifecycle: renewals, period ends and terminations on the clock (BIL-05
     const end = new Date(bought.subscription.currentPeriodEnd);
     await h.runUntil(end);
     const view = await workspaceBilling(h, admin);
-    expect(view.subscription).toMatchObject({ status: 'ACTIVE', currentPeriodStart: end.toISOString(), currentPeriodEnd: addMonthsUtc(end, 1).toISOString() });
+    expect(view.subscription).toMatchObject({ status: 'ACTIVE', currentPeriodStart: end.toISOString(), currentPeriodEnd: addCalendarMonths(end, 1).toISOString() });
     // 200 new + 200 unused subscription credits carried over + 150 add-ons bought again; the old add-ons are not carried.
     expect(balanceOf(view.credits, 'PHONE')).toBe(200 + 200 + 150);
     expect(balanceOf(view.credits, 'EXPORT')).toBe(2000 + 2000);
-    expect(view.credits.find((credit) => credit.creditType === 'PHONE')?.nearestExpiry).toBe(addMonthsUtc(end, 1).toISOString());
+    expect(view.credits.find((credit) => credit.creditType === 'PHONE')?.nearestExpiry).toBe(addCalendarMonths(end, 1).toISOString());
     // Stripe renewed the plan; the add-ons were bought again by their own invoice.
     const invoices = view.invoices.edges.map((edge) => edge.node);
     expect(invoices.filter((invoice) => invoice.purpose === 'SUBSCRIPTION').map((invoice) => [invoice.status, invoice.totalCents])).toEqual([
@@ -87,7 +86,7 @@ describe('lifecycle: renewals, period ends and terminations on the clock (BIL-05
     // Reverting to the base quantity: the next renewal buys no add-ons.
     const reverted = await h.call<{ revertAddOnsToBaseQuantity: { addOnRenewals: unknown[] } }>(admin, REVERT_ADD_ONS);
     expect(reverted.data?.revertAddOnsToBaseQuantity.addOnRenewals).toEqual([]);
-    await h.runUntil(addMonthsUtc(end, 1));
+    await h.runUntil(addCalendarMonths(end, 1));
     const after = await workspaceBilling(h, admin);
     expect(after.invoices.edges.filter((edge) => edge.node.purpose === 'ADD_ON')).toHaveLength(2);
     // Carried over again: whatever was left of the last period's subscription credits (400), capped by them.
@@ -139,7 +138,7 @@ describe('lifecycle: renewals, period ends and terminations on the clock (BIL-05
     const admin = workspaceAdmin();
     const bought = await subscribeWorkspace(h, admin, { planId: 'starter-monthly', seats: 1 });
     const end = new Date(bought.subscription.currentPeriodEnd);
-    const nextEnd = addMonthsUtc(end, 1);
+    const nextEnd = addCalendarMonths(end, 1);
     await h.moveTo(new Date(end.getTime() - 47 * HOUR_MS));
     const cancelled = await cancel(admin);
     expect(cancelled.subscription.scheduledChange).toMatchObject({ kind: 'CANCELLATION', effectiveAt: nextEnd.toISOString(), renewsFirst: true });
@@ -160,12 +159,12 @@ describe('lifecycle: renewals, period ends and terminations on the clock (BIL-05
     const admin = workspaceAdmin();
     const bought = await subscribeWorkspace(h, admin, { planId: 'starter-annual', seats: 1 });
     const end = new Date(bought.subscription.currentPeriodEnd);
-    await h.moveTo(new Date(addMonthsUtc(end, -1).getTime() + HOUR_MS));
+    await h.moveTo(new Date(addCalendarMonths(end, -1).getTime() + HOUR_MS));
     const cancelled = await cancel(admin);
-    expect(cancelled.subscription.scheduledChange).toMatchObject({ effectiveAt: addMonthsUtc(end, 12).toISOString(), renewsFirst: true });
+    expect(cancelled.subscription.scheduledChange).toMatchObject({ effectiveAt: addCalendarMonths(end, 12).toISOString(), renewsFirst: true });
     await h.runUntil(end);
     const view = await workspaceBilling(h, admin);
-    expect(view.subscription).toMatchObject({ status: 'ACTIVE', currentPeriodEnd: addMonthsUtc(end, 12).toISOString() });
+    expect(view.subscription).toMatchObject({ status: 'ACTIVE', currentPeriodEnd: addCalendarMonths(end, 12).toISOString() });
     expect(view.invoices.edges.map((edge) => edge.node.totalCents)).toEqual([64_800, 64_800]);
   });
 
@@ -190,13 +189,13 @@ describe('lifecycle: renewals, period ends and terminations on the clock (BIL-05
     const bought = await subscribeWorkspace(h, admin, { planId: 'business-annual', seats: 1 });
     const end = new Date(bought.subscription.currentPeriodEnd);
     // Two months in, well before any notice deadline: the contract still runs to its end, paid in full.
-    await h.moveTo(addMonthsUtc(new Date(bought.subscription.currentPeriodStart), 2));
+    await h.moveTo(addCalendarMonths(new Date(bought.subscription.currentPeriodStart), 2));
     const terminated = await cancel(admin, 'EARLY_TERMINATION');
     expect(terminated.subscription).toMatchObject({ status: 'ACTIVE', scheduledChange: { kind: 'EARLY_TERMINATION', effectiveAt: end.toISOString() } });
     const [changed] = await expectEvents(h, 'SubscriptionChanged', (data) => data.workspaceId === admin.workspaceId);
     expect(changed?.data.status).toBe('CANCELLING');
 
-    await h.runUntil(addMonthsUtc(h.clock.now(), 3));
+    await h.runUntil(addCalendarMonths(h.clock.now(), 3));
     let view = await workspaceBilling(h, admin);
     expect(view.subscription?.status).toBe('ACTIVE');
     expect(balanceOf(view.credits, 'PHONE')).toBe(2400);
@@ -284,6 +283,6 @@ describe('lifecycle: renewals, period ends and terminations on the clock (BIL-05
     const renewed = await personal(userId);
     expect(renewed.subscription).toMatchObject({ status: 'ACTIVE', currentPeriodStart: end.toISOString() });
     expect(balanceOf(renewed.credits, 'PHONE')).toBe(5);
-    expect(renewed.credits.find((credit) => credit.creditType === 'PHONE')?.nearestExpiry).toBe(addMonthsUtc(end, 1).toISOString());
+    expect(renewed.credits.find((credit) => credit.creditType === 'PHONE')?.nearestExpiry).toBe(addCalendarMonths(end, 1).toISOString());
   });
 });

@@ -1,5 +1,4 @@
-import { DAY_MS, HOUR_MS } from '@leadgraph/platform';
-import { addMonthsUtc } from '../src/subscriptions/subscription.rules';
+import { addCalendarMonths, DAY_MS, HOUR_MS } from '@leadgraph/platform';
 import {
   BUY_ADD_ON,
   CANCEL,
@@ -64,7 +63,7 @@ describe('subscriptions: upgrades, downgrades, add-ons (BIL-01, BIL-02, BIL-06, 
     const bought = await subscribeWorkspace(h, admin, { planId: 'business-annual', seats: 1 });
     const start = new Date(bought.subscription.currentPeriodStart);
     // 5 months and 10 days in: 6 whole months and 204 of 365 days are left.
-    await h.moveTo(new Date(addMonthsUtc(start, 5).getTime() + 10 * DAY_MS));
+    await h.moveTo(new Date(addCalendarMonths(start, 5).getTime() + 10 * DAY_MS));
     const upgraded = await changePlan(admin, { planId: 'organization-annual' });
     expect(upgraded.outcome).toBe('APPLIED');
     expect(upgraded.charge?.monthsCharged).toBe(6);
@@ -115,7 +114,7 @@ describe('subscriptions: upgrades, downgrades, add-ons (BIL-01, BIL-02, BIL-06, 
     const end = new Date(bought.subscription.currentPeriodEnd);
     await h.moveTo(new Date(end.getTime() - 47 * HOUR_MS));
     const downgraded = await changePlan(admin, { seats: 1 });
-    expect(downgraded.subscription.scheduledChange).toMatchObject({ kind: 'DOWNGRADE', seats: 1, effectiveAt: addMonthsUtc(end, 1).toISOString(), renewsFirst: true });
+    expect(downgraded.subscription.scheduledChange).toMatchObject({ kind: 'DOWNGRADE', seats: 1, effectiveAt: addCalendarMonths(end, 1).toISOString(), renewsFirst: true });
     expect(await stripeItemOf(admin.workspaceId)).toEqual({ quantity: 3, unitAmount: 9900 });
   });
 

@@ -1,3 +1,4 @@
+import { addCalendarMonths } from '@leadgraph/platform';
 import {
   dataSubjectRequestDetailsSchema,
   type DataSubjectExportPart,
@@ -8,7 +9,7 @@ import type { ActivityEntryDocument } from '../activity/activity.model';
 import type { ApiTokenDocument } from '../api-tokens/api-token.model';
 import type { InvitationDocument } from '../invitations/invitation.model';
 import type { ReferralInvitationDocument } from '../referrals/referral.model';
-import { ACCOUNT_DATA_RETENTION_MONTHS, addMonths } from '../retention/retention.rules';
+import { ACCOUNT_DATA_RETENTION_MONTHS } from '../retention/retention.rules';
 import type { UserDocument } from '../users/user.model';
 
 /** What accounts does for a data-subject request (PRV-02, PRV-05). Pure. */
@@ -300,7 +301,7 @@ export function erasureRetained(deletedAt: Date, stillInWorkspaceLog: boolean): 
       dataCategory: 'ACCOUNT_DATA',
       legalBasis:
         'legitimate interest (evidence for legal claims): the deleted account\'s record without contact details (terms acceptances, marketing choice, suspensions)',
-      keptUntil: addMonths(deletedAt, ACCOUNT_DATA_RETENTION_MONTHS).toISOString(),
+      keptUntil: addCalendarMonths(deletedAt, ACCOUNT_DATA_RETENTION_MONTHS).toISOString(),
     },
   ];
   if (stillInWorkspaceLog) {

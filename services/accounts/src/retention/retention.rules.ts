@@ -1,4 +1,4 @@
-import { DAY_MS } from '@leadgraph/platform';
+import { addCalendarMonths, DAY_MS } from '@leadgraph/platform';
 import { REFERRAL_RETENTION_DAYS } from '../referrals/referral.rules';
 
 /**
@@ -17,15 +17,6 @@ export const ACCOUNT_DATA_RETENTION_MONTHS = 60;
 /** Marketing data: 3 years after the relationship ends (at opt-out, marketing stops at once: PRV-08). */
 export const MARKETING_RETENTION_MONTHS = 36;
 
-/** Calendar months later (earlier when negative), in UTC; a day missing from the target month becomes its last day. */
-export function addMonths(from: Date, months: number): Date {
-  const target = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth() + months, 1));
-  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
-  target.setUTCDate(Math.min(from.getUTCDate(), lastDay));
-  target.setUTCHours(from.getUTCHours(), from.getUTCMinutes(), from.getUTCSeconds(), from.getUTCMilliseconds());
-  return target;
-}
-
 /**
  * Records whose trigger (relationship end, last contact, invitation sent) is at or before the
  * cut-off are due for deletion at `now`.
@@ -33,11 +24,11 @@ export function addMonths(from: Date, months: number): Date {
 export function retentionCutoff(category: AccountsRetentionCategory, now: Date): Date {
   switch (category) {
     case 'ENQUIRIES':
-      return addMonths(now, -ENQUIRIES_RETENTION_MONTHS);
+      return addCalendarMonths(now, -ENQUIRIES_RETENTION_MONTHS);
     case 'ACCOUNT_DATA':
-      return addMonths(now, -ACCOUNT_DATA_RETENTION_MONTHS);
+      return addCalendarMonths(now, -ACCOUNT_DATA_RETENTION_MONTHS);
     case 'MARKETING':
-      return addMonths(now, -MARKETING_RETENTION_MONTHS);
+      return addCalendarMonths(now, -MARKETING_RETENTION_MONTHS);
     case 'REFERRAL_INVITATIONS':
       // The referral feature's own limit (about 3 months), fixed on each invitation as expiresAt.
       return new Date(now.getTime() - REFERRAL_RETENTION_DAYS * DAY_MS);

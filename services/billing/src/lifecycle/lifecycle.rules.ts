@@ -1,4 +1,4 @@
-import { DAY_MS } from '@leadgraph/platform';
+import { addCalendarMonths, DAY_MS } from '@leadgraph/platform';
 import type { BillingPeriod } from '../plans/plan.model';
 import type {
   BreachSuspension,
@@ -9,7 +9,7 @@ import type {
   SubscriptionStatus,
   TerminationReason,
 } from '../subscriptions/subscription.model';
-import { addMonthsUtc, periodAt, type PeriodBounds } from '../subscriptions/subscription.rules';
+import { periodAt, type PeriodBounds } from '../subscriptions/subscription.rules';
 
 /**
  * Lifecycle rules: what happens at a period's end (renewal, downgrade, end of term: BIL-05, BIL-10,
@@ -162,7 +162,7 @@ export function priceRevisionAnswerBy(noticeSentAt: Date): Date {
 }
 
 export function oldPriceKeptUntil(appliesAt: Date): Date {
-  return addMonthsUtc(appliesAt, OLD_PRICE_KEPT_MAX_MONTHS);
+  return addCalendarMonths(appliesAt, OLD_PRICE_KEPT_MAX_MONTHS);
 }
 
 /** The answer as it stands: explicit, silence past the deadline (acceptance), or still open. */

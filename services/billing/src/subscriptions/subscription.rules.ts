@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HOUR_MS, forbidden, requireAuthenticated, requireUser, type Caller } from '@leadgraph/platform';
+import { addCalendarMonths, forbidden, HOUR_MS, requireAuthenticated, requireUser, type Caller } from '@leadgraph/platform';
 import { FAIR_USE_MONTHLY_CAP, MAX_CREDIT_AMOUNT } from '../credits/credit.rules';
 import { stripePaymentMethodIdSchema } from '../payment-methods/payment-method.rules';
 import { addOnCreditTypes, type BillingPeriod, type CreditType, type PlanCreditAllowance, type PlanDocument, type PlanKind } from '../plans/plan.model';
@@ -30,27 +30,6 @@ export function splitGrant(key: string, amount: number, maxPerGrant: number = MA
   return parts;
 }
 
-/**
- * Same UTC time of day `months` later; a day the target month lacks falls to its last day
- * (31 January + 1 month = 28 or 29 February), as card schemes and Stripe do.
- */
-export function addMonthsUtc(date: Date, months: number): Date {
-  const year = date.getUTCFullYear();
-  const month = date.getUTCMonth() + months;
-  const lastDayOfTarget = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
-  return new Date(
-    Date.UTC(
-      year,
-      month,
-      Math.min(date.getUTCDate(), lastDayOfTarget),
-      date.getUTCHours(),
-      date.getUTCMinutes(),
-      date.getUTCSeconds(),
-      date.getUTCMilliseconds(),
-    ),
-  );
-}
-
 export interface PeriodBounds {
   /** 0 for the first period of the subscription. */
   index: number;
@@ -65,7 +44,7 @@ export interface PeriodBounds {
  */
 export function periodAt(anchor: Date, billingPeriod: BillingPeriod, index: number): PeriodBounds {
   const months = MONTHS_PER_PERIOD[billingPeriod];
-  return { index, start: addMonthsUtc(anchor, index * months), end: addMonthsUtc(anchor, (index + 1) * months) };
+  return { index, start: addCalendarMonths(anchor, index * months), end: addCalendarMonths(anchor, (index + 1) * months) };
 }
 
 /** The period that contains `at` (the first one when `at` precedes the anchor). */
@@ -82,7 +61,7 @@ export function periodContaining(anchor: Date, billingPeriod: BillingPeriod, at:
 /** Whole calendar months from `from` until `to` (0 when less than one month is left). */
 export function wholeMonthsBetween(from: Date, to: Date): number {
   let months = 0;
-  while (addMonthsUtc(from, months + 1).getTime() <= to.getTime()) months += 1;
+  while (addCalendarMonths(from, months + 1).getTime() <= to.getTime()) months += 1;
   return months;
 }
 
@@ -198,7 +177,7 @@ export const ANNUAL_NOTICE_MONTHS = 1;
 export function noticeDeadline(periodEnd: Date, billingPeriod: BillingPeriod): Date {
   return billingPeriod === 'MONTHLY'
     ? new Date(periodEnd.getTime() - MONTHLY_NOTICE_HOURS * HOUR_MS)
-    : addMonthsUtc(periodEnd, -ANNUAL_NOTICE_MONTHS);
+    : addCalendarMonths(periodEnd, -ANNUAL_NOTICE_MONTHS);
 }
 
 export interface EndOfTermChange {

@@ -1,5 +1,5 @@
+import { addCalendarMonths } from '@leadgraph/platform';
 import { z } from 'zod';
-import { addMonths } from '../retention-schedule/retention-schedule.rules';
 
 /** Optional cookie/tracking categories (PRV-06); strictly necessary needs no consent and is always on. */
 export const optionalConsentCategories = ['ANALYTICS', 'FUNCTIONALITY', 'TARGETING'] as const;
@@ -30,7 +30,7 @@ const fieldOf: Record<OptionalConsentCategory, keyof ConsentCategories> = {
 };
 
 export function consentExpiresAt(decidedAt: Date): Date {
-  return addMonths(decidedAt, CONSENT_LIFETIME_MONTHS);
+  return addCalendarMonths(decidedAt, CONSENT_LIFETIME_MONTHS);
 }
 
 export function isConsentExpired(choice: { expiresAt: Date }, now: Date): boolean {

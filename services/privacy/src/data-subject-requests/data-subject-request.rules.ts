@@ -1,3 +1,4 @@
+import { addCalendarMonths } from '@leadgraph/platform';
 import { dataSubjectAnsweringServices, type DataSubjectAnsweringService, type DataSubjectExportPart, type DataSubjectRight, type DataSubjectRequestAnswer } from '@leadgraph/events';
 
 /** PRV-02..05: the life of a data-subject request. Pure rules: no I/O, no clock. */
@@ -41,16 +42,6 @@ export function canMove(from: DataSubjectRequestStatus, to: DataSubjectRequestSt
 /** The states from which `to` may be reached: the guard of the update that moves there. */
 export function statesAllowing(to: DataSubjectRequestStatus): DataSubjectRequestStatus[] {
   return dataSubjectRequestStatuses.filter((from) => canMove(from, to));
-}
-
-/** Adds calendar months in UTC; a day missing in the target month becomes its last day (31 Jan + 1 month = 28/29 Feb). */
-export function addCalendarMonths(from: Date, months: number): Date {
-  const year = from.getUTCFullYear();
-  const month = from.getUTCMonth() + months;
-  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
-  return new Date(
-    Date.UTC(year, month, Math.min(from.getUTCDate(), lastDay), from.getUTCHours(), from.getUTCMinutes(), from.getUTCSeconds(), from.getUTCMilliseconds()),
-  );
 }
 
 /** PRV-04: answered within one month of receipt. */

@@ -1,10 +1,9 @@
-import { DAY_MS } from '@leadgraph/platform';
+import { DAY_MS, addCalendarMonths } from '@leadgraph/platform';
 import {
   ACCOUNT_DATA_RETENTION_MONTHS,
   ENQUIRIES_RETENTION_MONTHS,
   MARKETING_RETENTION_MONTHS,
   accountsRetentionCategories,
-  addMonths,
   retentionCutoff,
 } from '../retention.rules';
 
@@ -22,13 +21,13 @@ describe('accounts retention rules (PRV-07)', () => {
     expect(retentionCutoff('MARKETING', now).toISOString()).toBe('2023-11-23T09:00:00.000Z');
     const referral = retentionCutoff('REFERRAL_INVITATIONS', now);
     expect(now.getTime() - referral.getTime()).toBe(92 * DAY_MS);
-    expect(referral.getTime()).toBeLessThanOrEqual(addMonths(now, -3).getTime());
+    expect(referral.getTime()).toBeLessThanOrEqual(addCalendarMonths(now, -3).getTime());
   });
 
   it('[PRV-07] calendar months in UTC: a missing day becomes the month\'s last day, leap days included', () => {
-    expect(addMonths(new Date('2026-05-31T10:00:00.000Z'), -3).toISOString()).toBe('2026-02-28T10:00:00.000Z');
-    expect(addMonths(new Date('2029-02-28T00:00:00.000Z'), -60).toISOString()).toBe('2024-02-28T00:00:00.000Z');
-    expect(addMonths(new Date('2024-02-29T12:00:00.000Z'), 12).toISOString()).toBe('2025-02-28T12:00:00.000Z');
-    expect(addMonths(new Date('2026-01-15T00:00:00.000Z'), -1).toISOString()).toBe('2025-12-15T00:00:00.000Z');
+    expect(addCalendarMonths(new Date('2026-05-31T10:00:00.000Z'), -3).toISOString()).toBe('2026-02-28T10:00:00.000Z');
+    expect(addCalendarMonths(new Date('2029-02-28T00:00:00.000Z'), -60).toISOString()).toBe('2024-02-28T00:00:00.000Z');
+    expect(addCalendarMonths(new Date('2024-02-29T12:00:00.000Z'), 12).toISOString()).toBe('2025-02-28T12:00:00.000Z');
+    expect(addCalendarMonths(new Date('2026-01-15T00:00:00.000Z'), -1).toISOString()).toBe('2025-12-15T00:00:00.000Z');
   });
 });

@@ -1,8 +1,7 @@
-import type { DomainError } from '@leadgraph/platform';
+import { addCalendarMonths, type DomainError } from '@leadgraph/platform';
 import { apiTokenCaller, userCaller } from '@leadgraph/platform/src/testing';
 import type { PlanCreditAllowance } from '../../plans/plan.model';
 import {
-  addMonthsUtc,
   assertMayReadBilling,
   classifyPlanChange,
   creditsForPeriod,
@@ -43,7 +42,7 @@ describe('subscription rules: periods (BIL-02, BIL-05)', () => {
     ['2026-11-23T09:00:00.000Z', 12, '2027-11-23T09:00:00.000Z'],
     ['2026-12-15T00:00:00.000Z', 1, '2027-01-15T00:00:00.000Z'],
   ])('%s plus %i month(s) is %s (month ends clamp)', (from, months, expected) => {
-    expect(addMonthsUtc(at(from), months).toISOString()).toBe(expected);
+    expect(addCalendarMonths(at(from), months).toISOString()).toBe(expected);
   });
 
   it.each([

@@ -1,5 +1,5 @@
+import { addCalendarMonths } from '@leadgraph/platform';
 import {
-  addCalendarMonths,
   assembleAccessExport,
   canMove,
   dueState,

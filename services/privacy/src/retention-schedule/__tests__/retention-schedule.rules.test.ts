@@ -1,10 +1,11 @@
-import { addMonths, retentionDeadline } from '../retention-schedule.rules';
+import { addCalendarMonths } from '@leadgraph/platform';
+import { retentionDeadline } from '../retention-schedule.rules';
 
 describe('retention schedule rules', () => {
   it('[PRV-07] months are calendar months; a missing day becomes the end of the month', () => {
-    expect(addMonths(new Date('2026-01-15T10:30:00.000Z'), 60)).toEqual(new Date('2031-01-15T10:30:00.000Z'));
-    expect(addMonths(new Date('2024-01-31T00:00:00.000Z'), 1)).toEqual(new Date('2024-02-29T00:00:00.000Z'));
-    expect(addMonths(new Date('2026-11-30T00:00:00.000Z'), 3)).toEqual(new Date('2027-02-28T00:00:00.000Z'));
+    expect(addCalendarMonths(new Date('2026-01-15T10:30:00.000Z'), 60)).toEqual(new Date('2031-01-15T10:30:00.000Z'));
+    expect(addCalendarMonths(new Date('2024-01-31T00:00:00.000Z'), 1)).toEqual(new Date('2024-02-29T00:00:00.000Z'));
+    expect(addCalendarMonths(new Date('2026-11-30T00:00:00.000Z'), 3)).toEqual(new Date('2027-02-28T00:00:00.000Z'));
   });
 
   it('[PRV-07] data is kept while none of its triggers has happened', () => {
