@@ -1,5 +1,6 @@
-import { createHmac, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
-import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { isOneTimeCodeFormat, newOneTimeCode, oneTimeCodeHash, retryAfterSeconds, sameHash } from '../verification/verification.rules';
 import { z } from 'zod';
 import {
   createEvent,
@@ -212,12 +213,12 @@ export class DataSubjectRequestService {
     const valid = validateRequestForm(form);
     if ('errors' in valid) return { kind: 'INVALID', errors: valid.errors };
     const key = this.settings.hashKey;
-    const limited = (await this.consume(this.perIp, origin.ip)) ?? (await this.consume(this.perEmail, identifierHash('EMAIL', valid.email, key)));
+    const limited = (await retryAfterSeconds(this.perIp, origin.ip)) ?? (await retryAfterSeconds(this.perEmail, identifierHash('EMAIL', valid.email, key)));
     if (limited !== null) return { kind: 'RATE_LIMITED', retryAfterSeconds: limited };
 
     const receivedAt = this.now;
     const requestId = randomUUID();
-    const code = randomInt(0, 1_000_000).toString().padStart(6, '0');
+    const code = newOneTimeCode();
     const dueAt = firstDueDate(receivedAt);
     const hasDetails = valid.details.corrections.length > 0 || valid.details.directive !== null;
     const history: DataSubjectRequestHistoryEntry[] = [
@@ -235,7 +236,7 @@ export class DataSubjectRequestService {
       identifiers: valid.identifiers.map((identifier) => ({ kind: identifier.kind, hash: identifierHash(identifier.kind, identifier.value, key), keyVersion: key.version })),
       sealedDetails: hasDetails ? sealDataSubjectPayload(valid.details, this.settings.sealKey) : null,
       visitorIds: valid.visitorIds,
-      codeHash: this.codeHash(requestId, code),
+      codeHash: oneTimeCodeHash(this.settings.hashKey.secret, 'dsr', requestId, code),
       codeExpiresAt: new Date(receivedAt.getTime() + DSR_CODE_TTL_MS),
       codeAttempts: 0,
       receivedAt,
@@ -261,10 +262,10 @@ export class DataSubjectRequestService {
    * opened through the graph can only be verified by the same signed-in user.
    */
   async verify(requestId: string, code: string, origin: { ip: string; userId: string | null }): Promise<VerifyResult> {
-    const limited = await this.consume(this.verifyPerIp, origin.ip);
+    const limited = await retryAfterSeconds(this.verifyPerIp, origin.ip);
     if (limited !== null) return { kind: 'RATE_LIMITED', retryAfterSeconds: limited };
     const trimmed = code.trim();
-    if (!/^\d{6}$/.test(trimmed)) return { kind: 'INVALID', error: 'CODE_FORMAT', attemptsLeft: null };
+    if (!isOneTimeCodeFormat(trimmed)) return { kind: 'INVALID', error: 'CODE_FORMAT', attemptsLeft: null };
     if (requestId.length === 0 || requestId.length > 64) return { kind: 'INVALID', error: 'REQUEST_UNKNOWN', attemptsLeft: null };
     const now = this.now;
     const owner = origin.userId === null ? { channel: 'WEB_PAGE' } : { userId: origin.userId };
@@ -276,8 +277,8 @@ export class DataSubjectRequestService {
       )
       .lean<DataSubjectRequestDocument>();
     if (!counted) return { kind: 'INVALID', error: await this.whyRefused(requestId, owner, now), attemptsLeft: null };
-    const presented = this.codeHash(requestId, trimmed);
-    if (!this.sameHash(presented, counted.codeHash)) {
+    const presented = oneTimeCodeHash(this.settings.hashKey.secret, 'dsr', requestId, trimmed);
+    if (!sameHash(presented, counted.codeHash)) {
       const attemptsLeft = DSR_MAX_CODE_ATTEMPTS - counted.codeAttempts;
       return attemptsLeft <= 0 ? { kind: 'INVALID', error: 'CODE_LOCKED', attemptsLeft: 0 } : { kind: 'INVALID', error: 'CODE_INVALID', attemptsLeft };
     }
@@ -637,29 +638,12 @@ export class DataSubjectRequestService {
     });
   }
 
-  private codeHash(requestId: string, code: string): string {
-    return createHmac('sha256', this.settings.hashKey.secret).update(`dsr-code:${requestId}:${code}`).digest('hex');
-  }
 
   private tokenHash(token: string): string {
     return createHmac('sha256', this.settings.hashKey.secret).update(`dsr-export:${token}`).digest('hex');
   }
 
-  private sameHash(a: string, b: string): boolean {
-    const left = Buffer.from(a, 'hex');
-    const right = Buffer.from(b, 'hex');
-    return left.length === right.length && timingSafeEqual(left, right);
-  }
 
-  private async consume(limiter: RateLimiterAbstract, key: string): Promise<number | null> {
-    try {
-      await limiter.consume(key);
-      return null;
-    } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-      throw rejection;
-    }
-  }
 
   private async mail(to: string, language: Language, kind: keyof typeof mails.en, values: Record<string, string>): Promise<void> {
     const template = mails[language][kind];

@@ -1,6 +1,7 @@
-import { createHmac, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
-import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { isOneTimeCodeFormat, newOneTimeCode, oneTimeCodeHash, retryAfterSeconds, sameHash } from '../verification/verification.rules';
 import { z } from 'zod';
 import { createEvent } from '@leadgraph/events';
 import {
@@ -114,9 +115,6 @@ function safeProfileUrl(url: string): string | null {
   }
 }
 
-function retryAfter(rejection: RateLimiterRes): number {
-  return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-}
 
 /**
  * Public opt-out (PRV-01, PRV-03): a code mailed to the e-mail given proves control of it; on
@@ -149,12 +147,12 @@ export class OptOutService {
     const valid = validateOptOutForm(form);
     if ('errors' in valid) return { kind: 'INVALID', errors: valid.errors };
     const emailKey = identifierHash('EMAIL', valid.email, this.settings.hashKey);
-    const limited = (await this.consume(this.perIp, ip)) ?? (await this.consume(this.perEmail, emailKey));
+    const limited = (await retryAfterSeconds(this.perIp, ip)) ?? (await retryAfterSeconds(this.perEmail, emailKey));
     if (limited !== null) return { kind: 'RATE_LIMITED', retryAfterSeconds: limited };
 
     const now = this.clock.now();
     const requestId = randomUUID();
-    const code = randomInt(0, 1_000_000).toString().padStart(6, '0');
+    const code = newOneTimeCode();
     const key = this.settings.hashKey;
     await this.requests.create({
       _id: requestId,
@@ -164,7 +162,7 @@ export class OptOutService {
         hash: identifierHash(identifier.kind, identifier.value, key),
         keyVersion: key.version,
       })),
-      codeHash: this.codeHash(requestId, code),
+      codeHash: oneTimeCodeHash(this.settings.hashKey.secret, 'opt-out', requestId, code),
       codeExpiresAt: new Date(now.getTime() + OPT_OUT_CODE_TTL_MS),
       attempts: 0,
       language,
@@ -177,10 +175,10 @@ export class OptOutService {
   }
 
   async confirm(requestId: string, code: string, ip: string): Promise<ConfirmResult> {
-    const limited = await this.consume(this.confirmPerIp, ip);
+    const limited = await retryAfterSeconds(this.confirmPerIp, ip);
     if (limited !== null) return { kind: 'RATE_LIMITED', retryAfterSeconds: limited };
     const trimmed = code.trim();
-    if (!/^\d{6}$/.test(trimmed)) return { kind: 'INVALID', error: 'CODE_FORMAT', attemptsLeft: null };
+    if (!isOneTimeCodeFormat(trimmed)) return { kind: 'INVALID', error: 'CODE_FORMAT', attemptsLeft: null };
     if (requestId.length === 0 || requestId.length > 64) return { kind: 'INVALID', error: 'REQUEST_UNKNOWN', attemptsLeft: null };
 
     const now = this.clock.now();
@@ -194,8 +192,8 @@ export class OptOutService {
       .lean();
     if (!counted) return { kind: 'INVALID', error: await this.whyRefused(requestId, now), attemptsLeft: null };
 
-    const presented = this.codeHash(requestId, trimmed);
-    if (!this.sameHash(presented, counted.codeHash)) {
+    const presented = oneTimeCodeHash(this.settings.hashKey.secret, 'opt-out', requestId, trimmed);
+    if (!sameHash(presented, counted.codeHash)) {
       const attemptsLeft = OPT_OUT_MAX_ATTEMPTS - counted.attempts;
       return attemptsLeft <= 0
         ? { kind: 'INVALID', error: 'CODE_LOCKED', attemptsLeft: 0 }
@@ -236,26 +234,8 @@ export class OptOutService {
     return 'REQUEST_UNKNOWN';
   }
 
-  private codeHash(requestId: string, code: string): string {
-    return createHmac('sha256', this.settings.hashKey.secret).update(`opt-out-code:${requestId}:${code}`).digest('hex');
-  }
 
-  private sameHash(a: string, b: string): boolean {
-    const left = Buffer.from(a, 'hex');
-    const right = Buffer.from(b, 'hex');
-    return left.length === right.length && timingSafeEqual(left, right);
-  }
 
-  /** Seconds to wait when the limiter refuses, null when the request may go on. */
-  private async consume(limiter: RateLimiterAbstract, key: string): Promise<number | null> {
-    try {
-      await limiter.consume(key);
-      return null;
-    } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) return retryAfter(rejection);
-      throw rejection;
-    }
-  }
 
   private async sendCode(email: string, code: string, language: Language): Promise<void> {
     const minutes = OPT_OUT_CODE_TTL_MS / 60_000;
