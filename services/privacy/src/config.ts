@@ -10,6 +10,13 @@ export const privacyConfigShape = {
   PUBLIC_URL: z.string().url().optional(),
   /** How often the request deadlines job runs (denies requests never verified by their due date). */
   PRIVACY_JOB_INTERVAL_MS: z.coerce.number().int().positive().default(15 * 60_000),
+  /** How often the privacy requests retention job runs (PRV-07). */
+  PRIVACY_RETENTION_INTERVAL_MS: z.coerce.number().int().positive().default(86_400_000),
+  /** The retention job counts and reports what is due without deleting. */
+  RETENTION_DRY_RUN: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
 };
 
 export type PrivacyConfig = z.infer<z.ZodObject<typeof privacyConfigShape>>;

@@ -28,6 +28,7 @@ import { dataSubjectExportModel, dataSubjectRequestModel } from './data-subject-
 import { DataSubjectRequestResolver } from './data-subject-requests/data-subject-request.resolver';
 import { dataSubjectRequestRoutes } from './data-subject-requests/data-subject-request.routes';
 import { DataSubjectRequestService } from './data-subject-requests/data-subject-request.service';
+import { RequestRetentionService } from './request-retention/request-retention.service';
 import { retentionRunConsumers } from './retention-runs/retention-run.events';
 import { retentionRunEvidenceModel } from './retention-runs/retention-run.model';
 import { RetentionRunResolver } from './retention-runs/retention-run.resolver';
@@ -87,6 +88,8 @@ export async function startPrivacyService(config: PrivacyConfig, overrides: Serv
     ...dataSubjectRequestConsumers({ bus, connection, clock: infra.clock, logger, requests: requestService }),
     ...retentionRunConsumers({ bus, connection, clock: infra.clock, logger, runs: retentionRuns }),
   ];
+  const requestRetention = new RequestRetentionService(requests, dataSubjectExportModel(connection), optOutRequests, retentionRuns, infra.clock, logger, config.RETENTION_DRY_RUN);
+  const stopRetentionJob = schedulePeriodicJob('privacy-requests-retention', config.PRIVACY_RETENTION_INTERVAL_MS, () => requestRetention.purge(), logger);
   const stopDeadlineJob = schedulePeriodicJob('data-subject-request-deadlines', config.PRIVACY_JOB_INTERVAL_MS, () => requestService.denyUnverifiedPastDue(), logger);
   const running = await serveSubgraphService(infra, config, {
     schema,
@@ -96,7 +99,7 @@ export async function startPrivacyService(config: PrivacyConfig, overrides: Serv
       optOutRoutes(optOutService)(app);
       dataSubjectRequestRoutes(requestService)(app);
     },
-    onStop: [stopDeadlineJob, () => mailer.close()],
+    onStop: [stopDeadlineJob, stopRetentionJob, () => mailer.close()],
   });
   if (!config.PUBLIC_URL) publicUrl = new URL(running.url).origin;
   return running;

@@ -17,7 +17,16 @@ import {
 } from '@leadgraph/platform/src/testing';
 import { loadPrivacyConfig, type PrivacyConfig } from '../src/config';
 import { dataSubjectRequestModel } from '../src/data-subject-requests/data-subject-request.model';
+import { PrivacyAuditTrail } from '../src/audit/audit.service';
+import { privacyAuditEntryModel } from '../src/audit/audit.model';
+import { dataSubjectExportModel } from '../src/data-subject-requests/data-subject-request.model';
 import { startPrivacyService } from '../src/main';
+import { optOutRequestModel } from '../src/opt-out/opt-out.model';
+import { RequestRetentionService } from '../src/request-retention/request-retention.service';
+import { retentionRuleModel } from '../src/retention-schedule/retention-schedule.model';
+import { RetentionScheduleService } from '../src/retention-schedule/retention-schedule.service';
+import { retentionRunEvidenceModel } from '../src/retention-runs/retention-run.model';
+import { RetentionRunService } from '../src/retention-runs/retention-run.service';
 
 interface PageAnswer {
   status: number;
@@ -345,5 +354,40 @@ describe('[PRV-02..05] data-subject requests', () => {
     expect(runs[0]).toMatchObject({ service: 'contacts', deleted: 3, matchesSchedule: true });
     const forbidden = await call(`query { retentionRuns { edges { node { id } } } }`, {}, userCaller());
     expect(forbidden.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('[PRV-07] the privacy requests retention pass: dry run counts, a real run deletes closed requests after 5 years, stale opt-outs and expired exports, with evidence', async () => {
+    const { connection } = privacy.infra;
+    const logger = testLogger('privacy');
+    const runs = new RetentionRunService(retentionRunEvidenceModel(connection), new RetentionScheduleService(retentionRuleModel(connection)), new PrivacyAuditTrail(privacyAuditEntryModel(connection), clock), clock, logger);
+    const passClock = testClock('2032-01-10T00:00:00.000Z');
+    const retention = (dryRun: boolean) => new RequestRetentionService(requests(), dataSubjectExportModel(connection), optOutRequestModel(connection), runs, passClock, logger, dryRun);
+
+    const email = newEmail();
+    const old = await openOnPage({ right: 'ACCESS', email, lang: 'en' });
+    await requests().updateOne({ _id: old.requestId }, { $set: { status: 'DENIED', denialReason: 'EXCESSIVE', closedAt: new Date('2026-12-01T00:00:00.000Z') } });
+    const recent = await openOnPage({ right: 'ACCESS', email: newEmail(), lang: 'en' });
+    await requests().updateOne({ _id: recent.requestId }, { $set: { status: 'COMPLETED', closedAt: new Date('2027-06-01T00:00:00.000Z') } });
+    const staleOptOut = uniqueName('opt-out');
+    await optOutRequestModel(connection).create({ _id: staleOptOut, status: 'PENDING', identifiers: [{ kind: 'EMAIL', hash: hashOf(newEmail()), keyVersion: 1 }], codeHash: 'x', codeExpiresAt: new Date('2031-01-01T00:00:00.000Z'), attempts: 0, language: 'en', createdAt: new Date('2031-01-01T00:00:00.000Z'), confirmedAt: null, outbox: [] });
+    const expiredExport = uniqueName('export');
+    await dataSubjectExportModel(connection).create({ _id: expiredExport, requestId: recent.requestId, tokenHash: uniqueName('token'), expiresAt: new Date('2031-06-01T00:00:00.000Z'), sealedDocument: 'v1.x.y.z', createdAt: new Date('2031-05-25T00:00:00.000Z'), downloadedAt: null });
+
+    const dry = await retention(true).purge();
+    expect(dry).toMatchObject({ service: 'privacy', dataCategory: 'PRIVACY_REQUESTS', dryRun: true, deleted: 0, cutoff: '2027-01-10T00:00:00.000Z' });
+    expect(dry.due).toBeGreaterThanOrEqual(3);
+    expect(await requests().exists({ _id: old.requestId })).not.toBeNull();
+
+    const real = await retention(false).purge();
+    expect(real).toMatchObject({ dryRun: false, deleted: dry.due });
+    expect(await requests().exists({ _id: old.requestId })).toBeNull();
+    expect(await requests().exists({ _id: recent.requestId })).not.toBeNull();
+    expect(await optOutRequestModel(connection).exists({ _id: staleOptOut })).toBeNull();
+    expect(await dataSubjectExportModel(connection).exists({ _id: expiredExport })).toBeNull();
+    const evidence = await retentionRunEvidenceModel(connection).find({ _id: { $in: [dry.runId, real.runId] } }).lean();
+    expect(evidence.map((run) => ({ dryRun: run.dryRun, matchesSchedule: run.matchesSchedule })).sort((a, b) => Number(a.dryRun) - Number(b.dryRun))).toEqual([
+      { dryRun: false, matchesSchedule: true },
+      { dryRun: true, matchesSchedule: true },
+    ]);
   });
 });

@@ -43,6 +43,8 @@ export class RetentionRunService {
       },
       { upsert: true },
     );
+    // Every pass is evidence above; the audit trail keeps only passes that found something.
+    if (report.due === 0 && report.deleted === 0) return;
     await this.auditTrail.record({
       id: `retention:${report.runId}`,
       action: 'RETENTION_RUN_REPORTED',

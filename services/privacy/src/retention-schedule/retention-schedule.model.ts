@@ -11,6 +11,7 @@ export const retentionDataCategories = [
   'REFERRAL_INVITATIONS',
   'ANALYTICS_RAW',
   'BUSINESS_PROFILES',
+  'PRIVACY_REQUESTS',
 ] as const;
 export type RetentionDataCategory = (typeof retentionDataCategories)[number];
 
@@ -23,6 +24,7 @@ export const retentionTriggers = [
   'SENT_WITHOUT_RESPONSE',
   'COLLECTION',
   'LAST_UPDATE',
+  'REQUEST_CLOSED',
 ] as const;
 export type RetentionTrigger = (typeof retentionTriggers)[number];
 

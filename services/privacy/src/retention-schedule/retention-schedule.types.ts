@@ -9,6 +9,7 @@ export enum RetentionDataCategoryGql {
   REFERRAL_INVITATIONS = 'REFERRAL_INVITATIONS',
   ANALYTICS_RAW = 'ANALYTICS_RAW',
   BUSINESS_PROFILES = 'BUSINESS_PROFILES',
+  PRIVACY_REQUESTS = 'PRIVACY_REQUESTS',
 }
 registerEnumType(RetentionDataCategoryGql, { name: 'RetentionDataCategory' });
 
@@ -20,6 +21,7 @@ export enum RetentionTriggerGql {
   SENT_WITHOUT_RESPONSE = 'SENT_WITHOUT_RESPONSE',
   COLLECTION = 'COLLECTION',
   LAST_UPDATE = 'LAST_UPDATE',
+  REQUEST_CLOSED = 'REQUEST_CLOSED',
 }
 registerEnumType(RetentionTriggerGql, { name: 'RetentionTrigger', description: 'The moment a retention period starts counting from' });
 
