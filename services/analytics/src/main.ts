@@ -58,7 +58,7 @@ export async function startAnalyticsService(config: AnalyticsConfig, overrides: 
   const dataSubjects = new DataSubjectService(rawEvents, funnel, consent, answers, erasureTallyModel(connection), config.DATA_SUBJECT_SEAL_KEY, clock, logger, nudgeRelay);
   const retention = new RetentionService(rawEvents, funnel, consents, retentionReports, clock, logger, nudgeRelay);
 
-  const schema = await buildAnalyticsSchema(instanceContainer([new UsageResolver(usageService), new ReportsResolver(reports), new CollectionResolver(collection)]));
+  const schema = await buildAnalyticsSchema(instanceContainer([new UsageResolver(usageService), new ReportsResolver(reports), new CollectionResolver(collection, config.ANALYTICS_COLLECT_BATCHES_PER_MINUTE)]));
   const consumers = [
     ...consentConsumers({ bus, connection, clock, logger, consent }),
     ...meteringConsumers({ bus, connection, clock, logger, metering, usage: usageService }),

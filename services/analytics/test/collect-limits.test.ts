@@ -1,5 +1,5 @@
 import type { RunningService } from '@leadgraph/platform';
-import { serviceTestEnv, startIsolatedNats, testClock, testLogger } from '@leadgraph/platform/src/testing';
+import { callSubgraph, serviceTestEnv, startIsolatedNats, testClock, testLogger, uniqueName } from '@leadgraph/platform/src/testing';
 import { loadAnalyticsConfig } from '../src/config';
 import { startAnalyticsService } from '../src/main';
 
@@ -32,6 +32,20 @@ describe('analytics collection: rate limit', () => {
     const limited = await send();
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await limited.json()).toEqual({ error: { code: 'RATE_LIMITED', field: null, message: expect.stringMatching(/retry in/) } });
+  });
+
+  it('[ANA-01] trackEvents has the same per-subject budget: the next batch is RATE_LIMITED with a retry delay', async () => {
+    const visitorId = uniqueName('visitor');
+    const track = () =>
+      callSubgraph<{ trackEvents: { accepted: number } }>(analytics.url, 'mutation($input: TrackEventsInput!) { trackEvents(input: $input) { accepted } }', {
+        variables: { input: { visitorId, events: [{ type: 'PAGE_VIEW', name: 'view', page: '/', occurredAt: clock.now().toISOString() }] } },
+        caller: { kind: 'anonymous' },
+        now: clock.now(),
+      });
+    const answers = [];
+    for (let index = 0; index < 4; index += 1) answers.push(await track());
+    expect(answers.slice(0, 3).map((answer) => answer.data?.trackEvents.accepted)).toEqual([1, 1, 1]);
+    expect(answers[3]?.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: expect.any(Number) });
   });
 
   it('[ANA-01] only the configured web origins get CORS headers', async () => {

@@ -1,5 +1,6 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import { forbidden, type RequestContext } from '@leadgraph/platform';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { forbidden, rateLimited, type RequestContext } from '@leadgraph/platform';
 import { parseVisitorId, type CollectionService } from './collection.service';
 import { TrackEventsInput, TrackEventsResultType } from './collection.types';
 
@@ -10,7 +11,15 @@ import { TrackEventsInput, TrackEventsResultType } from './collection.types';
  */
 @Resolver()
 export class CollectionResolver {
-  constructor(private readonly collection: CollectionService) {}
+  private readonly perSubject: RateLimiterMemory;
+
+  constructor(
+    private readonly collection: CollectionService,
+    /** The same budget as `POST /collect`, per signed-in user, visitor id or client IP. */
+    batchesPerMinute: number,
+  ) {
+    this.perSubject = new RateLimiterMemory({ keyPrefix: 'track-events', points: batchesPerMinute, duration: 60 });
+  }
 
   @Mutation(() => TrackEventsResultType, { description: 'Front-end analytics events; identified only with analytics consent (ANA-01)' })
   async trackEvents(
@@ -27,6 +36,12 @@ export class CollectionResolver {
             const visitorId = parseVisitorId(input.visitorId, 'input.visitorId');
             return visitorId ? { subjectType: 'VISITOR' as const, subjectId: visitorId } : null;
           })();
+    try {
+      await this.perSubject.consume(subject ? `${subject.subjectType}:${subject.subjectId}` : `ip:${context.clientIp ?? 'unknown'}`);
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) throw rateLimited(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)));
+      throw rejection;
+    }
     const summary = await this.collection.collect({
       subject,
       events: input.events.map((event) => ({ ...event, properties: event.properties ?? undefined })),
