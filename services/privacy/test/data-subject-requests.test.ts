@@ -390,4 +390,37 @@ describe('[PRV-02..05] data-subject requests', () => {
       { dryRun: true, matchesSchedule: true },
     ]);
   });
+
+  it('[PRV-03] an expired code, a code locked after five wrong tries and an expired export link get clear messages and change nothing', async () => {
+    const expired = await openOnPage({ right: 'ACCESS', email: newEmail(), lang: 'en' });
+    clock.advance(31 * 60_000);
+    const late = await send('/privacy-request/confirm', { request: expired.requestId, code: expired.code });
+    expect(late.status).toBe(400);
+    expect(late.body).toContain('This code has expired.');
+    expect(await statusOf(expired.requestId)).toBe('IDENTITY_UNVERIFIED');
+
+    const locked = await openOnPage({ right: 'ERASURE', email: newEmail(), lang: 'fr' });
+    const wrongCode = locked.code === '000000' ? '111111' : '000000';
+    const attempts = [];
+    for (let index = 0; index < 5; index += 1) attempts.push(await send('/privacy-request/confirm', { request: locked.requestId, code: wrongCode, lang: 'fr' }));
+    expect(attempts.at(-1)?.body).toContain('ce code est bloqué');
+    const afterLock = await send('/privacy-request/confirm', { request: locked.requestId, code: locked.code, lang: 'fr' });
+    expect(afterLock.status).toBe(400);
+    expect(afterLock.body).toContain('ce code est bloqué');
+    expect(await statusOf(locked.requestId)).toBe('IDENTITY_UNVERIFIED');
+    expect(await publishedEvents(bus, 'DataSubjectRequestOpened', (data) => data.requestId === locked.requestId)).toHaveLength(0);
+
+    // An access answer whose link is not used within 7 days: the link says it expired.
+    const email = newEmail();
+    const access = await openOnPage({ right: 'PORTABILITY', email, lang: 'en' });
+    expect((await send('/privacy-request/confirm', { request: access.requestId, code: access.code })).status).toBe(200);
+    for (const service of ['accounts', 'billing', 'contacts', 'analytics'] as const) await answer(access.requestId, service, { right: 'PORTABILITY' });
+    const mail = await mailbox.waitFor(email, /is complete/);
+    const link = /(http\S+\/privacy-request\/export\?token=\S+)/.exec(mail.text)?.[1] ?? '';
+    clock.advance(8 * 86_400_000);
+    const gone = await fetch(link);
+    expect(gone.status).toBe(410);
+    expect(await gone.text()).toContain('This download link has expired.');
+    clock.set('2026-11-23T09:00:00.000Z');
+  });
 });
