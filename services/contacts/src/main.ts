@@ -110,10 +110,13 @@ export async function startContactsService(config: ContactsConfig, overrides: Se
   const crmDeliveries = crmDeliveryModel(connection);
   const crmAttempts = crmDeliveryAttemptModel(connection);
   const crmSettings = { maxAttempts: config.WEBHOOK_MAX_ATTEMPTS, retryBaseSeconds: config.WEBHOOK_RETRY_BASE_SECONDS, allowHttp: config.NODE_ENV !== 'production' };
-  const crmDeliverer = new CrmDeliverer(crmWebhooks, crmDeliveries, crmAttempts, crmSettings, clock, logger);
+  const crmDeliverer = new CrmDeliverer(crmWebhooks, crmDeliveries, crmAttempts, crmSettings, clock, logger, contacts);
   const crmService = new CrmWebhookService(crmWebhooks, crmDeliveries, crmAttempts, crmDeliverer, exportService, contacts, reveals, crmSettings, clock);
   // Issue 4b bulk enrichment: runs on submit, resumed at start-up and by the periodic job.
   const enrichment = new EnrichmentService(enrichmentJobModel(connection), enrichmentItemModel(connection), contacts, identifiers, suppression, revealService, hashKey, clock, logger);
+  // PRV-05 / CON-08: stored CRM payloads and enrichment items lose an opted-out or erased person too.
+  suppression.addListener(crmService);
+  suppression.addListener(enrichment);
   // PRV-07: every pass (dry or not) is kept and reported to privacy through the outbox.
   const retentionReports = retentionRunReportModel(connection);
   const retention = new RetentionService(contacts, identifiers, revealService, retentionReports, { dryRun: config.RETENTION_DRY_RUN }, clock, logger, nudgeRelay);
@@ -128,6 +131,7 @@ export async function startContactsService(config: ContactsConfig, overrides: Se
     revealService,
     addressBook,
     exportService,
+    { crm: crmService, enrichment },
     { hashKey, sealKey: config.DATA_SUBJECT_SEAL_KEY },
     clock,
     logger,

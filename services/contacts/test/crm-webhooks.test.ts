@@ -4,6 +4,7 @@ import { createEvent } from '@leadgraph/events';
 import { DEV_SUPPRESSION_KEY, identifierHash, type Caller, type EventBus, type RunningService } from '@leadgraph/platform';
 import { apiTokenCaller, callSubgraph, connectTestBus, eventually, serviceTestEnv, startIsolatedNats, testClock, testLogger, uniqueName, userCaller } from '@leadgraph/platform/src/testing';
 import { loadContactsConfig } from '../src/config';
+import { contactModel } from '../src/contacts/contact.model';
 import { crmDeliveryAttemptModel, crmDeliveryModel, crmWebhookModel } from '../src/crm-webhooks/crm-webhook.model';
 import { verifySignature, type SignatureCheck } from '../src/crm-webhooks/crm-webhook.rules';
 import { CrmDeliverer } from '../src/crm-webhooks/crm-webhook.service';
@@ -79,7 +80,7 @@ describe('contacts subgraph: CRM webhook push, signed deliveries, retries, deliv
     contacts = await startContactsService(config, { clock, logger: testLogger('contacts') });
     const connection = contacts.infra.connection;
     // The retry job, on the service's collections, called by the tests after moving the clock.
-    deliverer = new CrmDeliverer(crmWebhookModel(connection), crmDeliveryModel(connection), crmDeliveryAttemptModel(connection), { maxAttempts: 3, retryBaseSeconds: 30, allowHttp: true }, clock, testLogger('crm-jobs'));
+    deliverer = new CrmDeliverer(crmWebhookModel(connection), crmDeliveryModel(connection), crmDeliveryAttemptModel(connection), { maxAttempts: 3, retryBaseSeconds: 30, allowHttp: true }, clock, testLogger('crm-jobs'), contactModel(connection));
     billing = await BillingResponder.start(nats.url);
     bus = await connectTestBus('crm-webhooks-test', nats.url);
     await receiver.start();

@@ -222,6 +222,7 @@ export class AddressBookService implements OptOutListener {
 
   /** CON-08: entries are flagged, notes about the person deleted. */
   async contactsOptedOut(contactIds: string[], at: Date): Promise<void> {
+    if (contactIds.length === 0) return;
     const flagged = await this.entries.find({ contactId: { $in: contactIds }, optedOutAt: null }, { scope: 1, contactId: 1 }).lean<Array<{ _id: string; scope: string; contactId: string }>>();
     await this.entries.updateMany({ contactId: { $in: contactIds } }, { $set: { optedOutAt: at, notes: [] } });
     for (const entry of flagged) await this.record(entry.scope, null, 'CONTACT_OPTED_OUT', entry.contactId, null);

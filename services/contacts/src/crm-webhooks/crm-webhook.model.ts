@@ -28,7 +28,17 @@ export interface CrmDeliveryDocument {
   userId: string | null;
   contactCount: number;
   creditsCharged: number;
-  body: string;
+  /** The request body, verbatim; null once dropped because the erasure of a person in it could not rewrite it (PRV-05). */
+  body: string | null;
+  /**
+   * Contacts whose rows are in `body` (kept in sync at write time), so an erasure / opt-out finds the
+   * deliveries holding a person without scanning bodies. Absent on deliveries stored before it existed.
+   */
+  contactIds?: string[];
+  /** Contacts erased from `body` after the person's erasure / objection / opt-out (PRV-05, CON-08): the answer's count. */
+  erasedContactIds?: string[];
+  /** False once the body was dropped: nothing left to replay or retry. */
+  replayable?: boolean;
   status: DeliveryStatus;
   attempts: number;
   /** When the retry job may (re)try; pushed forward while an attempt is in flight (a lease). Null once settled. */
@@ -78,7 +88,10 @@ const deliverySchema = new Schema<CrmDeliveryDocument>(
     userId: { type: String, default: null },
     contactCount: { type: Number, required: true },
     creditsCharged: { type: Number, required: true },
-    body: { type: String, required: true },
+    body: { type: String, default: null },
+    contactIds: { type: [String], default: undefined },
+    erasedContactIds: { type: [String], default: undefined },
+    replayable: { type: Boolean, default: true },
     status: { type: String, enum: deliveryStatuses, required: true },
     attempts: { type: Number, required: true },
     nextAttemptAt: { type: Date, default: null },
@@ -91,6 +104,9 @@ const deliverySchema = new Schema<CrmDeliveryDocument>(
 );
 deliverySchema.index({ scope: 1, createdAt: -1, _id: -1 });
 deliverySchema.index({ status: 1, nextAttemptAt: 1 });
+// Sparse: notices and deliveries older than these fields are not indexed.
+deliverySchema.index({ contactIds: 1 }, { sparse: true });
+deliverySchema.index({ erasedContactIds: 1 }, { sparse: true });
 
 const attemptSchema = new Schema<CrmDeliveryAttemptDocument>(
   {

@@ -96,3 +96,42 @@ export function optOutDeliveryIdOf(scope: string, contactId: string): string {
 export function secretHint(secret: string): string {
   return `…${secret.slice(-4)}`;
 }
+
+/** The `contacts.exported` body as the service writes it: only `contacts[].id` matters for redaction. */
+const exportedBodySchema = z.looseObject({ type: z.literal('contacts.exported'), contacts: z.array(z.looseObject({ id: z.string() })) });
+
+/** Contact ids of the rows in an exported delivery body; null when the body is not one we can read. */
+export function contactIdsInBody(body: string | null): string[] | null {
+  if (body === null) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return null;
+  }
+  const read = exportedBodySchema.safeParse(parsed);
+  return read.success ? read.data.contacts.map((row) => row.id) : null;
+}
+
+export type BodyRedaction = { kind: 'UNCHANGED' } | { kind: 'REWRITTEN'; body: string; removed: string[] } | { kind: 'UNREADABLE' };
+
+/**
+ * PRV-05 / CON-08: the body without the rows of these contacts, everything else kept as it was.
+ * UNREADABLE when it cannot be safely rewritten (the caller then drops it).
+ */
+export function redactBody(body: string | null, contactIds: ReadonlySet<string>): BodyRedaction {
+  if (body === null) return { kind: 'UNREADABLE' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return { kind: 'UNREADABLE' };
+  }
+  const read = exportedBodySchema.safeParse(parsed);
+  if (!read.success) return { kind: 'UNREADABLE' };
+  const removed = read.data.contacts.filter((row) => contactIds.has(row.id)).map((row) => row.id);
+  if (removed.length === 0) return { kind: 'UNCHANGED' };
+  // Rewrite from the parsed original (not the schema output) so no other key is lost or reordered.
+  const original = parsed as { contacts: Array<{ id: string }> };
+  return { kind: 'REWRITTEN', body: JSON.stringify({ ...original, contacts: original.contacts.filter((row) => !contactIds.has(row.id)) }), removed };
+}

@@ -31,7 +31,20 @@ import type {
   CrmWebhookDocument,
   CrmWebhookModel,
 } from './crm-webhook.model';
-import { crmPushInputSchema, deliveryIdOf, optOutDeliveryIdOf, isSuccessStatus, nextAttemptAt, pushExportKey, signatureHeader, SIGNATURE_HEADER, webhookConfigSchema } from './crm-webhook.rules';
+import type { OptOutListener } from '../suppression/suppression.service';
+import {
+  contactIdsInBody,
+  crmPushInputSchema,
+  deliveryIdOf,
+  optOutDeliveryIdOf,
+  isSuccessStatus,
+  nextAttemptAt,
+  pushExportKey,
+  redactBody,
+  signatureHeader,
+  SIGNATURE_HEADER,
+  webhookConfigSchema,
+} from './crm-webhook.rules';
 
 export interface CrmWebhookSettings {
   maxAttempts: number;
@@ -56,13 +69,15 @@ const deliveryCursorSchema = z.object({ at: z.number(), id: z.string() });
 /** While an attempt is in flight the retry job leaves the delivery alone for this long. */
 const ATTEMPT_LEASE_MS = 60_000;
 const RETRY_BATCH = 50;
+/** Guarded rewrites of one delivery body retried this often when a concurrent erasure wrote first. */
+const REDACT_ATTEMPTS = 5;
 
 /**
  * CON-06 CRM push: admins configure a webhook URL and its signing secret; a push goes through the
  * export path (one export credit per contact, one charge per key), then is POSTed as signed JSON,
  * retried with exponential backoff by `retryDue`, logged per attempt, and replayable without charge.
  */
-export class CrmWebhookService {
+export class CrmWebhookService implements OptOutListener {
   constructor(
     private readonly webhooks: CrmWebhookModel,
     private readonly deliveries: CrmDeliveryModel,
@@ -133,13 +148,14 @@ export class CrmWebhookService {
     const existing = await this.deliveries.findById(deliveryId).lean<CrmDeliveryDocument>();
     if (existing) return { delivery: existing, attempts: await this.attemptsOf(deliveryId) };
     const now = this.clock.now();
+    const rows = await this.rows(exported.scope, exported.contactIds);
     const body = JSON.stringify({
       id: deliveryId,
       type: 'contacts.exported',
       createdAt: now.toISOString(),
       workspaceId: exported.workspaceId,
       exportId: exported._id,
-      contacts: await this.rows(exported.scope, exported.contactIds),
+      contacts: rows,
     });
     const delivery: CrmDeliveryDocument = {
       _id: deliveryId,
@@ -150,6 +166,8 @@ export class CrmWebhookService {
       contactCount: exported.contactIds.length,
       creditsCharged: exported.creditsCharged,
       body,
+      contactIds: rows.map((row) => row.id),
+      replayable: true,
       status: 'PENDING',
       attempts: 0,
       // Leased for the first attempt below; the retry job takes over if this process dies meanwhile.
@@ -212,6 +230,9 @@ export class CrmWebhookService {
     const scope = revealScope(actor).scope;
     const delivery = await this.deliveries.findOne({ _id: deliveryId, scope }).lean<CrmDeliveryDocument>();
     if (!delivery) throw notFound('No such CRM delivery');
+    if (delivery.replayable === false || delivery.body === null) {
+      throw conflict('This delivery can no longer be replayed: its payload was deleted after a person in it exercised their right to erasure or objection');
+    }
     const settled = await this.deliverer.attempt(delivery, 'REPLAY');
     return { delivery: settled, attempts: await this.attemptsOf(deliveryId) };
   }
@@ -240,10 +261,58 @@ export class CrmWebhookService {
     return this.attemptsLog.find({ deliveryId }).sort({ at: 1, _id: 1 }).lean<CrmDeliveryAttemptDocument[]>();
   }
 
-  /** The exported form of the contacts, with the details revealed in the scope only; opted-out ones left out. */
+  /**
+   * CON-08 / PRV-05: a person who opted out or was erased leaves the stored delivery bodies (their
+   * rows removed, the rest kept for replays); the delivery log entry stays for the workspace's audit.
+   */
+  async contactsOptedOut(contactIds: string[]): Promise<void> {
+    await this.eraseContacts(contactIds);
+  }
+
+  /** Removes these contacts' rows from every stored delivery body; returns how many deliveries changed. */
+  async eraseContacts(contactIds: string[]): Promise<number> {
+    if (contactIds.length === 0) return 0;
+    const erased = new Set(contactIds);
+    const holding = await this.deliveries.find({ contactIds: { $in: contactIds } }, { _id: 1 }).lean<Array<{ _id: string }>>();
+    let changed = 0;
+    for (const { _id } of holding) if (await this.eraseFromDelivery(_id, erased)) changed += 1;
+    return changed;
+  }
+
+  /** PRV-05 answer: deliveries the person was erased from (kept on the delivery, so a retried request counts the same). */
+  async erasedDeliveriesOf(contactIds: string[]): Promise<number> {
+    if (contactIds.length === 0) return 0;
+    return this.deliveries.countDocuments({ erasedContactIds: { $in: contactIds } });
+  }
+
+  /** One guarded rewrite (the body read is the body replaced), retried if another erasure wrote first. */
+  private async eraseFromDelivery(deliveryId: string, erased: ReadonlySet<string>): Promise<boolean> {
+    for (let attempt = 0; attempt < REDACT_ATTEMPTS; attempt += 1) {
+      const delivery = await this.deliveries.findById(deliveryId, { body: 1, contactIds: 1, status: 1 }).lean<Pick<CrmDeliveryDocument, '_id' | 'body' | 'contactIds' | 'status'>>();
+      if (!delivery) return false;
+      const removed = (delivery.contactIds ?? []).filter((id) => erased.has(id));
+      if (removed.length === 0) return false;
+      const redaction = redactBody(delivery.body, erased);
+      const set: Partial<CrmDeliveryDocument> =
+        redaction.kind === 'REWRITTEN'
+          ? { body: redaction.body }
+          : redaction.kind === 'UNCHANGED'
+            ? {}
+            : // Cannot be rewritten safely: the body goes, and with it any retry or replay.
+              { body: null, replayable: false, ...(delivery.status === 'PENDING' ? { status: 'FAILED' as const, nextAttemptAt: null, lastError: 'payload deleted (erasure)' } : {}) };
+      const written = await this.deliveries.updateOne(
+        { _id: deliveryId, body: delivery.body },
+        { $set: set, $pull: { contactIds: { $in: removed } }, $addToSet: { erasedContactIds: { $each: removed } } },
+      );
+      if (written.modifiedCount === 1) return true;
+    }
+    throw new Error(`CRM delivery ${deliveryId} kept changing during an erasure; the erasure will be retried`);
+  }
+
+  /** The exported form of the contacts, with the details revealed in the scope only; opted-out and restricted (PRV-02) ones left out. */
   private async rows(scope: string, contactIds: string[]) {
     const [contacts, reveals] = await Promise.all([
-      this.contacts.find({ _id: { $in: contactIds } }, { searchTokens: 0 }).lean<ContactDocument[]>(),
+      this.contacts.find({ _id: { $in: contactIds }, restrictedAt: null }, { searchTokens: 0 }).lean<ContactDocument[]>(),
       this.reveals.find({ _id: { $in: contactIds.map((id) => revealId(scope, id)) } }, { outbox: 0 }).lean<RevealDocument[]>(),
     ]);
     return contactIds.flatMap((id) => {
@@ -267,7 +336,25 @@ export class CrmDeliverer {
     private readonly settings: CrmWebhookSettings,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    private readonly contacts: ContactModel,
   ) {}
+
+  /**
+   * What an attempt may send now: an exported body without the contacts no longer held (erased, opted
+   * out, purged) or restricted since it was written (PRV-02, PRV-05, CON-08); null when nothing can be sent.
+   */
+  private async sendableBody(delivery: CrmDeliveryDocument): Promise<string | null> {
+    if (delivery.body === null || delivery.replayable === false) return null;
+    if (delivery.event !== 'contacts.exported') return delivery.body;
+    const ids = contactIdsInBody(delivery.body);
+    if (ids === null) return null;
+    if (ids.length === 0) return delivery.body;
+    const held = await this.contacts.find({ _id: { $in: ids }, restrictedAt: null }, { _id: 1 }).lean<Array<{ _id: string }>>();
+    const heldIds = new Set(held.map((contact) => contact._id));
+    const redaction = redactBody(delivery.body, new Set(ids.filter((id) => !heldIds.has(id))));
+    if (redaction.kind === 'UNREADABLE') return null;
+    return redaction.kind === 'REWRITTEN' ? redaction.body : delivery.body;
+  }
 
   /** Job: retries deliveries whose next attempt is due (the injected clock decides). Returns how many were tried. */
   async retryDue(): Promise<number> {
@@ -291,8 +378,11 @@ export class CrmDeliverer {
     const started = Date.now();
     let statusCode: number | null = null;
     let error: string | null = null;
+    const body = await this.sendableBody(delivery);
     if (!webhook) {
       error = 'no CRM webhook configured';
+    } else if (body === null) {
+      error = 'payload deleted (erasure)';
     } else {
       try {
         const response = await fetch(webhook.url, {
@@ -300,11 +390,11 @@ export class CrmDeliverer {
           headers: {
             'content-type': 'application/json',
             'user-agent': 'leadgraph-webhooks/1',
-            [SIGNATURE_HEADER]: signatureHeader(delivery.body, startedAt, webhook.secret),
+            [SIGNATURE_HEADER]: signatureHeader(body, startedAt, webhook.secret),
             'Leadgraph-Delivery': delivery._id,
             'Leadgraph-Event': delivery.event,
           },
-          body: delivery.body,
+          body,
           redirect: 'manual',
           signal: AbortSignal.timeout(this.settings.requestTimeoutMs ?? 10_000),
         });
@@ -333,6 +423,8 @@ export class CrmDeliverer {
     let update: Partial<CrmDeliveryDocument>;
     if (ok) update = { status: 'DELIVERED', deliveredAt: delivery.deliveredAt ?? finished, nextAttemptAt: null };
     else if (trigger === 'REPLAY') update = {};
+    // Nothing left to send: no point retrying.
+    else if (webhook && body === null) update = { status: 'FAILED', nextAttemptAt: null };
     else {
       const next = nextAttemptAt(attempts, this.settings.maxAttempts, this.settings.retryBaseSeconds, finished);
       update = next ? { status: 'PENDING', nextAttemptAt: next } : { status: 'FAILED', nextAttemptAt: null };

@@ -13,6 +13,8 @@ export const PROFILE_LEGAL_BASIS = 'Legitimate interest (GDPR art. 6(1)(f)): B2B
 export const ADDRESS_BOOK_CATEGORY = 'ADDRESS_BOOK_ENTRIES';
 export const REVEAL_RECORDS_CATEGORY = 'REVEAL_RECORDS';
 export const SUPPRESSION_CATEGORY = 'SUPPRESSION_LIST';
+export const CRM_DELIVERIES_CATEGORY = 'CRM_DELIVERIES';
+export const ENRICHMENT_ITEMS_CATEGORY = 'ENRICHMENT_ITEMS';
 
 export type AnswerBody = Pick<DataSubjectRequestAnswer, 'outcome' | 'actions' | 'retained' | 'sealedExport'>;
 type Action = DataSubjectRequestAnswer['actions'][number];
@@ -230,6 +232,32 @@ export interface RemovalOutcome {
   addressBookEntries: number;
   /** Customers' reveal records, kept without the revealed details. */
   revealRecords: number;
+  /** Customers' CRM deliveries whose stored payload no longer holds the person (the delivery log kept). */
+  crmDeliveries?: number;
+  /** Customers' enrichment job items that no longer hold the person's identifier or result (status and counts kept). */
+  enrichmentItems?: number;
+}
+
+/** PRV-05: the copies held for customers (CRM payloads, enrichment inputs), erased from in either case. */
+function copiesErased(outcome: RemovalOutcome): Action[] {
+  const actions: Action[] = [];
+  if ((outcome.crmDeliveries ?? 0) > 0) {
+    actions.push({
+      dataCategory: CRM_DELIVERIES_CATEGORY,
+      action: 'ERASED',
+      count: outcome.crmDeliveries ?? 0,
+      note: 'Your details deleted from the payloads kept of customers\u2019 CRM deliveries; they are never sent again (the delivery log keeps dates, status and counts)',
+    });
+  }
+  if ((outcome.enrichmentItems ?? 0) > 0) {
+    actions.push({
+      dataCategory: ENRICHMENT_ITEMS_CATEGORY,
+      action: 'ERASED',
+      count: outcome.enrichmentItems ?? 0,
+      note: 'Your identifier and results deleted from customers\u2019 enrichment jobs (a keyed hash, status and counts kept)',
+    });
+  }
+  return actions;
 }
 
 /** PRV-02 erasure / objection (CON-08): the person is deleted and suppressed, or at least suppressed. */
@@ -243,7 +271,12 @@ export function removalAnswer(right: 'ERASURE' | 'OBJECTION', outcome: RemovalOu
         ? 'No profile held; your identifiers (keyed hashes) are on the suppression list so they are never ingested'
         : 'Your identifiers (keyed hashes) are on the suppression list: never searched, revealed or ingested again',
   };
-  if (outcome.profiles === 0) return { outcome: 'NO_DATA_HELD', actions: [suppressed], retained: [suppressionRetained], sealedExport: null };
+  const copies = copiesErased(outcome);
+  if (outcome.profiles === 0) {
+    return copies.length === 0
+      ? { outcome: 'NO_DATA_HELD', actions: [suppressed], retained: [suppressionRetained], sealedExport: null }
+      : { outcome: 'CARRIED_OUT', actions: [...copies, suppressed], retained: [suppressionRetained], sealedExport: null };
+  }
   const actions: Action[] = [
     right === 'ERASURE'
       ? { dataCategory: PROFILE_CATEGORY, action: 'ERASED', count: outcome.profiles, note: 'Profile and its identifiers deleted from the contact database' }
@@ -264,7 +297,7 @@ export function removalAnswer(right: 'ERASURE' | 'OBJECTION', outcome: RemovalOu
       note: 'Revealed details deleted; customers\u2019 reveal records keep only field types, dates and credits charged, and customers are told you opted out',
     });
   }
-  actions.push(suppressed);
+  actions.push(...copies, suppressed);
   return { outcome: 'CARRIED_OUT', actions, retained: outcome.revealRecords > 0 ? [suppressionRetained, revealRecordsRetained] : [suppressionRetained], sealedExport: null };
 }
 

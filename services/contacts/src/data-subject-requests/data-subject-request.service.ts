@@ -10,6 +10,8 @@ import {
 } from '@leadgraph/platform';
 import type { AddressBookService } from '../address-book/address-book.service';
 import type { ContactDocument, ContactIdentifierDocument, ContactIdentifierModel, ContactModel } from '../contacts/contact.model';
+import type { CrmWebhookService } from '../crm-webhooks/crm-webhook.service';
+import type { EnrichmentService } from '../enrichment/enrichment.service';
 import { contactSearchTokens, sortableName } from '../contacts/contact.rules';
 import type { ExportService } from '../exports/export.service';
 import type { RevealService } from '../reveals/reveal.service';
@@ -48,6 +50,8 @@ export class DataSubjectRequestService {
     private readonly reveals: RevealService,
     private readonly addressBook: AddressBookService,
     private readonly exports: ExportService,
+    /** Copies kept for customers; cleaned through the suppression path, counted here. */
+    private readonly copies: { crm: Pick<CrmWebhookService, 'erasedDeliveriesOf'>; enrichment: Pick<EnrichmentService, 'erasedItemsOf'> },
     private readonly keys: { hashKey: IdentifierHashKey; sealKey: string },
     private readonly clock: Clock,
     private readonly logger: Logger,
@@ -122,8 +126,8 @@ export class DataSubjectRequestService {
   /**
    * Erasure and objection (CON-08): the person goes on the suppression list even when nothing is
    * held, their profiles are deleted through the opt-out path (customers that revealed them are
-   * told, the revealed details kept for retried reveals deleted), and for an erasure their
-   * address-book entries too.
+   * told, the revealed details kept for retried reveals deleted, the person taken out of stored CRM
+   * payloads and enrichment items), and for an erasure their address-book entries too.
    */
   private async remove(request: DataSubjectRequestOpened, matched: DataSubjectCaseDocument): Promise<AnswerBody> {
     const right = request.right === 'ERASURE' ? 'ERASURE' : 'OBJECTION';
@@ -135,7 +139,19 @@ export class DataSubjectRequestService {
     const counts = await this.keepCounts(request.requestId, {
       addressBookEntries: right === 'ERASURE' ? await this.addressBook.eraseContacts(contactIds) : flaggedEntries,
     });
-    return removalAnswer(right, { profiles: contactIds.length, identifiersSuppressed: matched.identifierHashes.length, addressBookEntries: counts.addressBookEntries, revealRecords });
+    // The suppression path above cleaned them (as for any opt-out); the marks it left are counted, so a retry answers the same.
+    const [crmDeliveries, enrichmentItems] = await Promise.all([
+      this.copies.crm.erasedDeliveriesOf(contactIds),
+      this.copies.enrichment.erasedItemsOf(contactIds, matched.identifierHashes),
+    ]);
+    return removalAnswer(right, {
+      profiles: contactIds.length,
+      identifiersSuppressed: matched.identifierHashes.length,
+      addressBookEntries: counts.addressBookEntries,
+      revealRecords,
+      crmDeliveries,
+      enrichmentItems,
+    });
   }
 
   /** PRV-02 restriction: kept, but search, lookup, reveal and export no longer see the profile. */

@@ -74,10 +74,18 @@ export interface EnrichmentItemDocument {
   _id: string;
   jobId: string;
   index: number;
+  /** The customer's line as submitted; '' once the person it concerns was erased or opted out (PRV-05, CON-08). */
   identifier: string;
   kind: 'PROFILE_URL' | 'EMAIL' | null;
-  /** Normalised identifier; null when malformed. */
+  /** Normalised identifier; null when malformed, or once erased. */
   value: string | null;
+  /**
+   * Keyed hash of the normalised identifier (the contacts key), written at submission: how an
+   * erasure / opt-out finds the items about a person. Kept after erasure instead of the input.
+   */
+  identifierHash?: string | null;
+  /** When the person's data left this item (PRV-05, CON-08); null while it holds the input. */
+  erasedAt?: Date | null;
   state: 'PENDING' | 'RUNNING' | 'DONE';
   claimId: string | null;
   leaseUntil: Date | null;
@@ -91,9 +99,11 @@ const enrichmentItemSchema = new Schema<EnrichmentItemDocument>(
     _id: { type: String, required: true },
     jobId: { type: String, required: true },
     index: { type: Number, required: true },
-    identifier: { type: String, required: true },
+    identifier: { type: String, default: '' },
     kind: { type: String, default: null },
     value: { type: String, default: null },
+    identifierHash: { type: String, default: undefined },
+    erasedAt: { type: Date, default: null },
     state: { type: String, required: true },
     claimId: { type: String, default: null },
     leaseUntil: { type: Date, default: null },
@@ -104,6 +114,9 @@ const enrichmentItemSchema = new Schema<EnrichmentItemDocument>(
 );
 enrichmentItemSchema.index({ jobId: 1, index: 1 });
 enrichmentItemSchema.index({ jobId: 1, state: 1 });
+// Sparse: items of malformed lines (and older items) have no hash; items without a result no contact id.
+enrichmentItemSchema.index({ identifierHash: 1 }, { sparse: true });
+enrichmentItemSchema.index({ 'result.contactId': 1 }, { sparse: true });
 
 export type EnrichmentItemModel = Model<EnrichmentItemDocument>;
 

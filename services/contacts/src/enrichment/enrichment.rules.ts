@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { normalisedEmailAddress, normalisedProfileUrl } from '../contacts/contact.rules';
 import { revealFields, type RevealField } from '../reveals/reveal.model';
+import type { EnrichmentItemResult } from './enrichment.model';
 
 export const MAX_ENRICHMENT_ITEMS = 10_000;
 const MAX_IDENTIFIER_LENGTH = 500;
@@ -50,4 +51,12 @@ export function reservationKey(index: number): string {
  */
 export function creditsOfItem(planned: readonly RevealField[], revealedNow: readonly RevealField[]): number {
   return planned.filter((field) => revealedNow.includes(field)).length;
+}
+
+/**
+ * PRV-05 / CON-08: what an item keeps once the person it concerns is erased or opted out: its
+ * status, reason and credits (the job's counts), without the contact or what was revealed.
+ */
+export function erasedResult(result: EnrichmentItemResult): EnrichmentItemResult {
+  return { ...result, contactId: null, revealedFields: [], unavailable: [] };
 }

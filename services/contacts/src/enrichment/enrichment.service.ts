@@ -18,10 +18,13 @@ import { revealPlan, revealScope, type RevealedDetails } from '../reveals/reveal
 import type { RevealService } from '../reveals/reveal.service';
 import type { SuppressionService } from '../suppression/suppression.service';
 import type { EnrichmentItemDocument, EnrichmentItemModel, EnrichmentItemResult, EnrichmentJobDocument, EnrichmentJobModel, EnrichmentStatus } from './enrichment.model';
-import { creditsOfItem, enrichmentInputSchema, itemId, parseIdentifier, reservationKey } from './enrichment.rules';
+import type { OptOutListener } from '../suppression/suppression.service';
+import { creditsOfItem, enrichmentInputSchema, erasedResult, itemId, parseIdentifier, reservationKey } from './enrichment.rules';
 
 const LEASE_MS = 60_000;
 const INSERT_CHUNK = 1_000;
+/** Guarded updates of one item retried this often when its runner moved it meanwhile. */
+const ERASE_ATTEMPTS = 5;
 
 export interface EnrichmentProgress {
   job: EnrichmentJobDocument;
@@ -53,7 +56,7 @@ class RetryLater extends Error {
  * a re-run after a crash gets billing's first receipt and never a second charge (CON-03). Each item
  * moves by guarded single-document updates; the job's credit maximum is reserved per item on the job.
  */
-export class EnrichmentService {
+export class EnrichmentService implements OptOutListener {
   private readonly running = new Map<string, Promise<number>>();
   private stopping = false;
 
@@ -86,6 +89,8 @@ export class EnrichmentService {
         identifier: raw.slice(0, 500),
         kind: parsed.kind,
         value: parsed.value,
+        identifierHash: parsed.kind === null ? undefined : identifierHash(parsed.kind, parsed.value, this.hashKey),
+        erasedAt: null,
         state: invalid ? 'DONE' : 'PENDING',
         claimId: null,
         leaseUntil: null,
@@ -182,10 +187,13 @@ export class EnrichmentService {
   }
 
   private async process(job: EnrichmentJobDocument, item: EnrichmentItemDocument, claimId: string): Promise<void> {
+    // Erased while running under a lease that expired: it concerned a suppressed person.
+    if (item.erasedAt) return this.finish(job, item, claimId, this.outcome('SUPPRESSED'), { erase: true });
     if (!item.kind || !item.value) return this.finish(job, item, claimId, this.outcome('INVALID_IDENTIFIER', 'is not a profile URL or an e-mail address'));
     const hash = identifierHash(item.kind, item.value, this.hashKey);
     // CON-08: an opted-out person is never revealed.
-    if ((await this.suppression.suppressedAmong([hash])).size > 0) return this.finish(job, item, claimId, this.outcome('SUPPRESSED'));
+    // The customer's input about them is not kept either.
+    if ((await this.suppression.suppressedAmong([hash])).size > 0) return this.finish(job, item, claimId, this.outcome('SUPPRESSED'), { erase: true });
     const claim = await this.identifiers.findById(hash, { contactId: 1 }).lean<{ contactId: string }>();
     // PRV-02: a restricted profile is not enriched, as if it did not exist.
     const contact = claim
@@ -225,7 +233,7 @@ export class EnrichmentService {
           // Deleted or opted out meanwhile: nothing was charged.
           await this.settle(job._id, item.index, reserved, 0);
           const suppressed = (await this.suppression.suppressedAmong([hash])).size > 0;
-          return this.finish(job, item, claimId, this.outcome(suppressed ? 'SUPPRESSED' : 'NOT_FOUND'));
+          return this.finish(job, item, claimId, this.outcome(suppressed ? 'SUPPRESSED' : 'NOT_FOUND'), { erase: suppressed });
         }
         throw new RetryLater(error);
       }
@@ -277,9 +285,68 @@ export class EnrichmentService {
     return { status, reason, contactId: null, revealedFields: [], unavailable: [], creditsCharged: 0 };
   }
 
-  private async finish(job: EnrichmentJobDocument, item: EnrichmentItemDocument, claimId: string, result: EnrichmentItemResult): Promise<void> {
-    const written = await this.items.updateOne({ _id: item._id, claimId, state: 'RUNNING' }, { $set: { state: 'DONE', result, claimId: null, leaseUntil: null } });
-    if (written.modifiedCount === 0) this.logger.warn({ jobId: job._id, index: item.index }, 'enrichment item lease lost; its successor records the result');
+  private async finish(job: EnrichmentJobDocument, item: EnrichmentItemDocument, claimId: string, result: EnrichmentItemResult, options: { erase?: boolean } = {}): Promise<void> {
+    const erased = options.erase ? { identifier: '', value: null, erasedAt: this.clock.now() } : {};
+    const written = await this.items
+      .findOneAndUpdate({ _id: item._id, claimId, state: 'RUNNING' }, { $set: { state: 'DONE', result, claimId: null, leaseUntil: null, ...erased } }, { new: true, projection: { erasedAt: 1 } })
+      .lean<Pick<EnrichmentItemDocument, '_id' | 'erasedAt'>>();
+    if (!written) {
+      this.logger.warn({ jobId: job._id, index: item.index }, 'enrichment item lease lost; its successor records the result');
+      return;
+    }
+    // The person was erased while this item ran (the eraser left RUNNING items to us): no result about them.
+    if (written.erasedAt && !options.erase) await this.items.updateOne({ _id: item._id, state: 'DONE' }, { $set: { result: erasedResult(result) } });
+  }
+
+  /**
+   * PRV-05 / CON-08: items whose input or result concerns an erased or opted-out person lose the
+   * input (the keyed hash stays) and the result's contact and revealed fields; status and credits
+   * stay for the job's counts. A pending item is settled as SUPPRESSED (what it would become).
+   */
+  async contactsOptedOut(contactIds: string[], at: Date, identifierHashes: string[]): Promise<void> {
+    await this.eraseItems(contactIds, identifierHashes, at);
+  }
+
+  /** Returns how many items were erased now. */
+  async eraseItems(contactIds: string[], identifierHashes: string[], at: Date): Promise<number> {
+    const about = this.aboutPerson(contactIds, identifierHashes);
+    if (!about) return 0;
+    const found = await this.items.find({ ...about, erasedAt: null }, { _id: 1, jobId: 1 }).lean<Array<Pick<EnrichmentItemDocument, '_id' | 'jobId'>>>();
+    let erased = 0;
+    for (const { _id } of found) if (await this.eraseItem(_id, at)) erased += 1;
+    for (const jobId of new Set(found.map((item) => item.jobId))) await this.completeIfDone(jobId);
+    if (erased > 0) this.logger.info({ items: erased }, 'enrichment items erased');
+    return erased;
+  }
+
+  /** PRV-05 answer: items about the person that no longer hold their data (a retried request counts the same). */
+  async erasedItemsOf(contactIds: string[], identifierHashes: string[]): Promise<number> {
+    const about = this.aboutPerson(contactIds, identifierHashes);
+    return about ? this.items.countDocuments({ ...about, erasedAt: { $ne: null } }) : 0;
+  }
+
+  private aboutPerson(contactIds: string[], identifierHashes: string[]): Record<string, unknown> | null {
+    const clauses: Array<Record<string, unknown>> = [];
+    if (identifierHashes.length > 0) clauses.push({ identifierHash: { $in: identifierHashes } });
+    if (contactIds.length > 0) clauses.push({ 'result.contactId': { $in: contactIds } });
+    return clauses.length === 0 ? null : clauses.length === 1 ? (clauses[0] ?? null) : { $or: clauses };
+  }
+
+  /** One guarded update by the state read; re-read when the runner moved the item meanwhile. */
+  private async eraseItem(id: string, at: Date): Promise<boolean> {
+    const cleared = { identifier: '', value: null, erasedAt: at };
+    for (let attempt = 0; attempt < ERASE_ATTEMPTS; attempt += 1) {
+      const item = await this.items.findById(id, { state: 1, result: 1, erasedAt: 1 }).lean<Pick<EnrichmentItemDocument, '_id' | 'state' | 'result' | 'erasedAt'>>();
+      if (!item || item.erasedAt) return false;
+      let update: Record<string, unknown>;
+      if (item.state === 'PENDING') update = { ...cleared, state: 'DONE', claimId: null, leaseUntil: null, result: this.outcome('SUPPRESSED') };
+      else if (item.state === 'DONE') update = { ...cleared, result: item.result ? erasedResult(item.result) : null };
+      // A running item's runner scrubs the result it writes (see finish).
+      else update = cleared;
+      const written = await this.items.updateOne({ _id: id, state: item.state, erasedAt: null }, { $set: update });
+      if (written.modifiedCount === 1) return true;
+    }
+    throw new Error(`enrichment item ${id} kept changing during an erasure; the erasure will be retried`);
   }
 
   private async completeIfDone(jobId: string): Promise<void> {

@@ -309,6 +309,7 @@ export class RevealService implements OptOutListener {
    * retry after the opt-out gets "no such contact" instead of the person's details.
    */
   async contactsOptedOut(contactIds: string[], at: Date): Promise<void> {
+    if (contactIds.length === 0) return;
     await this.eraseRevealedDetails(contactIds);
     const docs = await this.reveals.find({ contactId: { $in: contactIds }, optedOutAt: null }, { _id: 1, contactId: 1, workspaceId: 1, userId: 1 }).lean<RevealDocument[]>();
     for (const doc of docs) {

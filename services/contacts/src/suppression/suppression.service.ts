@@ -4,9 +4,14 @@ import type { HashedIdentifier } from '../contacts/contact.rules';
 import type { SuppressionCaseModel, SuppressionDocument, SuppressionModel } from './suppression.model';
 import { matchableHashes, suppressionCaseId } from './suppression.rules';
 
-/** Features holding per-workspace traces of a contact (reveals, address books) hear of its opt-out. */
+/**
+ * Features holding per-workspace traces of a contact (reveals, address books, CRM deliveries,
+ * enrichment items) hear of its opt-out. `identifierHashes` are the keyed hashes of all the person's
+ * identifiers known here, for copies that hold an identifier rather than a contact id; a person with
+ * no profile here still has those.
+ */
 export interface OptOutListener {
-  contactsOptedOut(contactIds: string[], at: Date): Promise<void>;
+  contactsOptedOut(contactIds: string[], at: Date, identifierHashes: string[]): Promise<void>;
 }
 
 /**
@@ -55,11 +60,14 @@ export class SuppressionService {
       { upsert: true, new: true },
     ).lean<{ contactIds: string[] }>();
     const contactIds = recorded?.contactIds ?? [];
+    const personIdentifiers = contactIds.length > 0 ? await this.identifiers.find({ contactId: { $in: contactIds } }).lean<ContactIdentifierDocument[]>() : [];
+    // Every identifier of the person goes on the list, not only the one they opted out with.
+    await this.addToList(personIdentifiers.map((claim) => ({ kind: claim.kind, hash: claim._id, keyVersion: claim.keyVersion })), origin, at);
+    const hashes = [...new Set([...usable.map((identifier) => identifier.hash), ...personIdentifiers.map((claim) => claim._id)])];
+    if (contactIds.length > 0 || hashes.length > 0) {
+      for (const listener of this.listeners) await listener.contactsOptedOut(contactIds, at, hashes);
+    }
     if (contactIds.length > 0) {
-      // Every identifier of the person goes on the list, not only the one they opted out with.
-      const personIdentifiers = await this.identifiers.find({ contactId: { $in: contactIds } }).lean<ContactIdentifierDocument[]>();
-      await this.addToList(personIdentifiers.map((claim) => ({ kind: claim.kind, hash: claim._id, keyVersion: claim.keyVersion })), origin, at);
-      for (const listener of this.listeners) await listener.contactsOptedOut(contactIds, at);
       await this.contacts.deleteMany({ _id: { $in: contactIds } });
       await this.identifiers.deleteMany({ contactId: { $in: contactIds } });
     }
