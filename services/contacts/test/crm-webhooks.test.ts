@@ -1,55 +1,15 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createEvent } from '@leadgraph/events';
 import { DEV_SUPPRESSION_KEY, identifierHash, type Caller, type EventBus, type RunningService } from '@leadgraph/platform';
 import { apiTokenCaller, callSubgraph, connectTestBus, eventually, serviceTestEnv, startIsolatedNats, testClock, testLogger, uniqueName, userCaller } from '@leadgraph/platform/src/testing';
 import { loadContactsConfig } from '../src/config';
 import { contactModel } from '../src/contacts/contact.model';
 import { crmDeliveryAttemptModel, crmDeliveryModel, crmWebhookModel } from '../src/crm-webhooks/crm-webhook.model';
-import { verifySignature, type SignatureCheck } from '../src/crm-webhooks/crm-webhook.rules';
+import { verifySignature } from '../src/crm-webhooks/crm-webhook.rules';
 import { CrmDeliverer } from '../src/crm-webhooks/crm-webhook.service';
 import { startContactsService } from '../src/main';
 import { BillingResponder } from './billing-responder';
+import { Receiver } from './crm-receiver';
 import { profile, storeProfiles } from './contacts-fixtures';
-
-interface Received {
-  headers: IncomingHttpHeaders;
-  body: string;
-  check: SignatureCheck;
-  answered: number;
-}
-
-/** A tiny CRM: verifies each delivery's signature with the secret it was given and answers the queued statuses (200 when none). */
-class Receiver {
-  readonly received: Received[] = [];
-  readonly statuses: number[] = [];
-  secret = '';
-  private server: Server | null = null;
-  url = '';
-
-  constructor(private readonly now: () => Date) {}
-
-  async start(): Promise<void> {
-    this.server = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        const header = request.headers['leadgraph-signature'];
-        const check = verifySignature(typeof header === 'string' ? header : null, body, this.secret, this.now());
-        const answered = check.valid ? (this.statuses.shift() ?? 200) : 401;
-        this.received.push({ headers: request.headers, body, check, answered });
-        response.writeHead(answered, { 'content-type': 'application/json' }).end('{}');
-      });
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks/leadgraph`;
-  }
-
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-}
 
 interface DeliveryView {
   id: string;

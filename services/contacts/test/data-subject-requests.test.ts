@@ -16,12 +16,15 @@ import { callSubgraph, connectTestBus, eventually, expectEvents, publishedEvents
 import { addressBookEntryModel } from '../src/address-book/address-book.model';
 import { loadContactsConfig } from '../src/config';
 import { contactIdentifierModel, contactModel, type ContactDocument } from '../src/contacts/contact.model';
+import { crmDeliveryAttemptModel, crmDeliveryModel } from '../src/crm-webhooks/crm-webhook.model';
+import { enrichmentItemModel } from '../src/enrichment/enrichment.model';
 import { IngestionService, type SourceRow } from '../src/ingestion/ingestion.service';
 import { startContactsService } from '../src/main';
 import { revealModel, revealRequestModel } from '../src/reveals/reveal.model';
 import { suppressionCaseModel, suppressionModel } from '../src/suppression/suppression.model';
 import { SuppressionService } from '../src/suppression/suppression.service';
 import { BillingResponder } from './billing-responder';
+import { Receiver } from './crm-receiver';
 import { profile, storeProfiles } from './contacts-fixtures';
 
 const key = { secret: DEV_SUPPRESSION_KEY, version: 1 };
@@ -41,12 +44,14 @@ describe('contacts subgraph: data-subject requests (PRV-02, PRV-05) against the 
   const ada = userCaller({ workspaceId: ws1, workspaceRole: 'ADMIN' });
   const bob = userCaller({ workspaceId: ws2, workspaceRole: 'ADMIN' });
   const reader = userCaller({ workspaceRole: 'MEMBER' });
+  const receiver = new Receiver(() => clock.now());
 
   beforeAll(async () => {
     nats = await startIsolatedNats();
     contacts = await startContactsService(loadContactsConfig(serviceTestEnv('contacts', { NATS_URL: nats.url })), { clock, logger: testLogger('contacts') });
     billing = await BillingResponder.start(nats.url);
     bus = await connectTestBus('dsr-observer', nats.url);
+    await receiver.start();
     const { connection } = contacts.infra;
     const logger = testLogger('ingestion');
     const suppression = new SuppressionService(suppressionModel(connection), suppressionCaseModel(connection), contactModel(connection), contactIdentifierModel(connection), key, clock, logger);
@@ -58,6 +63,9 @@ describe('contacts subgraph: data-subject requests (PRV-02, PRV-05) against the 
       profile('dsr-rita', { name: 'Rita Restricted', company: 'Acme', emails: ['rita.restricted@acme.example'], phones: ['+33612340003'] }, at),
       profile('dsr-rick', { name: 'Rick Rectified', jobTitle: 'Junior Analyst', company: 'Acme', emails: ['rick.rectified@acme.example'] }, at),
       profile('dsr-otto', { name: 'Otto Objection', company: 'Acme', emails: ['otto.objection@acme.example'] }, at),
+      profile('dsr-cleo', { name: 'Cleo Copies', company: 'Acme', emails: ['cleo.copies@acme.example'] }, at),
+      profile('dsr-kate', { name: 'Kate Kept', company: 'Acme', emails: ['kate.kept@acme.example'] }, at),
+      profile('dsr-olga', { name: 'Olga Objects', company: 'Acme', emails: ['olga.objects@acme.example'] }, at),
     ]);
     for (const workspace of [ws1, ws2]) {
       billing.grant(workspace, 'PHONE', 20);
@@ -66,6 +74,7 @@ describe('contacts subgraph: data-subject requests (PRV-02, PRV-05) against the 
     billing.grant(ws1, 'EXPORT', 10);
   });
   afterAll(async () => {
+    await receiver.stop();
     await bus.close();
     await billing.stop();
     await contacts.infra.connection.dropDatabase();
@@ -269,6 +278,130 @@ describe('contacts subgraph: data-subject requests (PRV-02, PRV-05) against the 
     const retried = await gql(ada, REVEAL, { id: 'dsr-otto', fields: ['PRO_EMAIL'], key: retryKey });
     expect(retried.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     expect(await reimport({ name: 'Otto Objection', country: 'FR', professionalEmails: ['otto.objection@acme.example'] })).toMatchObject({ skippedSuppressed: 1 });
+  });
+
+  const ENRICHMENT_JOB = 'query($id: ID!) { enrichmentJob(id: $id) { state counts { found } items(first: 10) { edges { node { identifier status contactId creditsCharged } } } } }';
+  interface EnrichmentJobView {
+    state: string;
+    counts: { found: number };
+    items: { edges: Array<{ node: { identifier: string; status: string | null; contactId: string | null; creditsCharged: number } }> };
+  }
+
+  /** ws1's CRM gets these contacts (one export credit each); returns the delivery id. */
+  async function pushToCrm(contactIds: string[], key: string): Promise<string> {
+    if (!receiver.secret) {
+      const configured = await gql<{ configureCrmWebhook: { secret: string } }>(ada, 'mutation($url: String!) { configureCrmWebhook(url: $url) { secret } }', { url: receiver.url });
+      receiver.secret = configured.data!.configureCrmWebhook.secret;
+    }
+    const pushed = await gql<{ pushContactsToCrm: { id: string; status: string } }>(ada, 'mutation($ids: [ID!], $key: String!) { pushContactsToCrm(input: { contactIds: $ids, idempotencyKey: $key }) { id status } }', {
+      ids: contactIds,
+      key,
+    });
+    expect(pushed.errors).toBeUndefined();
+    expect(pushed.data?.pushContactsToCrm.status).toBe('DELIVERED');
+    return pushed.data!.pushContactsToCrm.id;
+  }
+
+  /** ws1 enriches these identifiers (PRO_EMAIL) and waits for the job to complete; returns the job id. */
+  async function enrich(identifiers: string[]): Promise<string> {
+    const submitted = await gql<{ submitEnrichmentJob: { id: string } }>(ada, 'mutation($input: SubmitEnrichmentJobInput!) { submitEnrichmentJob(input: $input) { id } }', {
+      input: { identifiers, fields: ['PRO_EMAIL'], maxCredits: 5 },
+    });
+    expect(submitted.errors).toBeUndefined();
+    const jobId = submitted.data!.submitEnrichmentJob.id;
+    await eventually(async () => expect((await gql<{ enrichmentJob: EnrichmentJobView }>(ada, ENRICHMENT_JOB, { id: jobId })).data?.enrichmentJob.state).toBe('COMPLETED'));
+    return jobId;
+  }
+  const enrichmentJob = async (jobId: string) => (await gql<{ enrichmentJob: EnrichmentJobView }>(ada, ENRICHMENT_JOB, { id: jobId })).data!.enrichmentJob;
+
+  it('[PRV-05][CON-08] erasure: the person leaves stored CRM payloads and enrichment items (logs, statuses and counts kept), a replay does not send them again; CRM_DELIVERIES + ENRICHMENT_ITEMS ERASED', async () => {
+    const { connection } = contacts.infra;
+    const person = /Cleo Copies|cleo\.copies/i;
+    expect((await reveal(ada, 'dsr-cleo', ['PRO_EMAIL'])).data?.revealContact.creditsCharged).toBe(1);
+    const deliveryId = await pushToCrm(['dsr-cleo', 'dsr-kate'], 'dsr-crm-push-cleo');
+    expect(receiver.received.at(-1)?.body).toMatch(/Cleo Copies/);
+    expect(receiver.received.at(-1)?.body).toMatch(/cleo\.copies@acme\.example/);
+    const jobId = await enrich(['Cleo.Copies@acme.example', 'https://linkedin.com/in/dsr-cleo', 'https://linkedin.com/in/dsr-kate']);
+    expect((await enrichmentJob(jobId)).items.edges.map((edge) => [edge.node.identifier, edge.node.status, edge.node.contactId])).toEqual([
+      ['Cleo.Copies@acme.example', 'FOUND', 'dsr-cleo'],
+      ['https://linkedin.com/in/dsr-cleo', 'FOUND', 'dsr-cleo'],
+      ['https://linkedin.com/in/dsr-kate', 'FOUND', 'dsr-kate'],
+    ]);
+    const logBefore = await crmDeliveryAttemptModel(connection).countDocuments({ deliveryId });
+
+    const { requestId } = await openRequest('ERASURE', 'cleo.copies@acme.example');
+    const answer = await answerTo(requestId);
+    expect(answer).toMatchObject({ right: 'ERASURE', outcome: 'CARRIED_OUT' });
+    expect(summary(answer)).toEqual([
+      ['BUSINESS_PROFILES', 'ERASED', 1],
+      ['REVEAL_RECORDS', 'ANONYMISED', 1],
+      ['CRM_DELIVERIES', 'ERASED', 1],
+      ['ENRICHMENT_ITEMS', 'ERASED', 2],
+      // E-mail and profile URL.
+      ['SUPPRESSION_LIST', 'SUPPRESSED', 2],
+    ]);
+    expect(JSON.stringify(answer)).not.toMatch(person);
+
+    // The stored payload keeps the other contact, not the person; the delivery log is kept.
+    const delivery = await crmDeliveryModel(connection).findById(deliveryId).lean();
+    expect(delivery?.body).not.toMatch(person);
+    expect(delivery?.body).toMatch(/Kate Kept/);
+    expect(delivery).toMatchObject({ status: 'DELIVERED', contactCount: 2, creditsCharged: 2, contactIds: ['dsr-kate'], erasedContactIds: ['dsr-cleo'] });
+    expect(await crmDeliveryAttemptModel(connection).countDocuments({ deliveryId })).toBe(logBefore);
+    // A replay sends the rewritten payload: never the person again.
+    const sentBefore = receiver.received.length;
+    const replayed = await gql<{ replayCrmDelivery: { status: string } }>(ada, 'mutation($id: ID!) { replayCrmDelivery(id: $id) { status } }', { id: deliveryId });
+    expect(replayed.errors).toBeUndefined();
+    expect(receiver.received).toHaveLength(sentBefore + 1);
+    expect(receiver.received.at(-1)?.body).not.toMatch(person);
+    expect(receiver.received.at(-1)?.body).toMatch(/Kate Kept/);
+
+    // The enrichment items about the person lose the input and the result's contact; statuses and counts stay.
+    const items = await enrichmentItemModel(connection).find({ jobId }).sort({ index: 1 }).lean();
+    expect(JSON.stringify(items.slice(0, 2))).not.toMatch(person);
+    expect(JSON.stringify(items.slice(0, 2))).not.toMatch(/dsr-cleo/);
+    expect(items.map((item) => [item.identifier, item.value === null, item.erasedAt !== null, item.result?.status, item.result?.contactId])).toEqual([
+      ['', true, true, 'FOUND', null],
+      ['', true, true, 'FOUND', null],
+      ['https://linkedin.com/in/dsr-kate', false, false, 'FOUND', 'dsr-kate'],
+    ]);
+    // The keyed hash stays instead of the input.
+    expect(items[0]?.identifierHash).toBe(emailHash('cleo.copies@acme.example'));
+    const job = await enrichmentJob(jobId);
+    expect(job.counts.found).toBe(3);
+    expect(job.items.edges.map((edge) => [edge.node.identifier, edge.node.contactId])).toEqual([
+      ['', null],
+      ['', null],
+      ['https://linkedin.com/in/dsr-kate', 'dsr-kate'],
+    ]);
+
+    // Delivered again, the request is answered with the same counts.
+    const retried = await openRequest('ERASURE', 'cleo.copies@acme.example', { requestId });
+    await eventually(async () => expect(await processedEventModel(connection).exists({ eventId: retried.eventId, consumer: /DataSubjectRequestOpened/ })).toBeTruthy());
+    expect(await publishedEvents(bus, 'DataSubjectRequestAnsweredByContacts', (data) => data.requestId === requestId)).toHaveLength(1);
+  });
+
+  it('[PRV-05][CON-08] objection: applied like an opt-out, the person also leaves stored CRM payloads and enrichment items; counted in the answer', async () => {
+    const { connection } = contacts.infra;
+    const person = /Olga Objects|olga\.objects/i;
+    const deliveryId = await pushToCrm(['dsr-olga', 'dsr-kate'], 'dsr-crm-push-olga');
+    expect(receiver.received.at(-1)?.body).toMatch(/Olga Objects/);
+    const jobId = await enrich(['olga.objects@acme.example']);
+
+    const answer = await answerTo((await openRequest('OBJECTION', 'olga.objects@acme.example')).requestId);
+    expect(summary(answer)).toEqual([
+      ['BUSINESS_PROFILES', 'OBJECTION_APPLIED', 1],
+      ['REVEAL_RECORDS', 'ANONYMISED', 1],
+      ['CRM_DELIVERIES', 'ERASED', 1],
+      ['ENRICHMENT_ITEMS', 'ERASED', 1],
+      ['SUPPRESSION_LIST', 'SUPPRESSED', 2],
+    ]);
+    expect((await crmDeliveryModel(connection).findById(deliveryId).lean())?.body).not.toMatch(person);
+    expect(JSON.stringify(await enrichmentItemModel(connection).find({ jobId }).lean())).not.toMatch(person);
+    const sentBefore = receiver.received.length;
+    await gql(ada, 'mutation($id: ID!) { replayCrmDelivery(id: $id) { status } }', { id: deliveryId });
+    expect(receiver.received).toHaveLength(sentBefore + 1);
+    expect(receiver.received.at(-1)?.body).not.toMatch(person);
   });
 
   it('[PRV-05] an unknown person: NO_DATA_HELD; an erasure still suppresses their identifiers so they are never ingested (CON-08)', async () => {

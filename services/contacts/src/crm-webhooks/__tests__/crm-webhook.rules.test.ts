@@ -1,4 +1,4 @@
-import { nextAttemptAt, optOutDeliveryIdOf, pushExportKey, retryDelayMs, signatureHeader, signatureOf, verifySignature, webhookConfigSchema } from '../crm-webhook.rules';
+import { contactIdsInBody, nextAttemptAt, optOutDeliveryIdOf, redactBody, pushExportKey, retryDelayMs, signatureHeader, signatureOf, verifySignature, webhookConfigSchema } from '../crm-webhook.rules';
 
 describe('CRM webhook rules (CON-06)', () => {
   const secret = 'whsec_test-secret';
@@ -45,5 +45,20 @@ describe('CRM webhook rules (CON-06)', () => {
   it('[CON-08] one opt-out notice per scope and contact', () => {
     expect(optOutDeliveryIdOf('ws:a', 'c1')).toBe(optOutDeliveryIdOf('ws:a', 'c1'));
     expect(optOutDeliveryIdOf('ws:a', 'c1')).not.toBe(optOutDeliveryIdOf('ws:b', 'c1'));
+  });
+
+  it('[PRV-05][CON-08] an erased person\u2019s rows leave a stored body, everything else kept; an unreadable body cannot be rewritten', () => {
+    const stored = JSON.stringify({ id: 'crmd_1', type: 'contacts.exported', workspaceId: 'ws1', contacts: [{ id: 'c1', name: 'Jane Doe', professionalEmails: ['jane@acme.example'] }, { id: 'c2', name: 'John Roe' }] });
+    expect(contactIdsInBody(stored)).toEqual(['c1', 'c2']);
+    const redacted = redactBody(stored, new Set(['c1']));
+    expect(redacted).toMatchObject({ kind: 'REWRITTEN', removed: ['c1'] });
+    const body = redacted.kind === 'REWRITTEN' ? redacted.body : '';
+    expect(body).not.toMatch(/Jane|jane@acme/);
+    expect(JSON.parse(body)).toEqual({ id: 'crmd_1', type: 'contacts.exported', workspaceId: 'ws1', contacts: [{ id: 'c2', name: 'John Roe' }] });
+    expect(redactBody(stored, new Set(['c9']))).toEqual({ kind: 'UNCHANGED' });
+    for (const unreadable of ['not json', '{"type":"contacts.exported","contacts":"c1"}', '{"type":"contact.opted_out","contactId":"c1"}', null]) {
+      expect(redactBody(unreadable, new Set(['c1']))).toEqual({ kind: 'UNREADABLE' });
+      expect(contactIdsInBody(unreadable)).toBeNull();
+    }
   });
 });

@@ -140,6 +140,27 @@ describe('data-subject request rules', () => {
     expect(objection.actions.map((action) => action.action)).toEqual(['OBJECTION_APPLIED', 'SUPPRESSED']);
   });
 
+  it('[PRV-05][CON-08] erasure and objection report the CRM payloads and enrichment items the person was taken out of, even without a profile left', () => {
+    const erased = removalAnswer('ERASURE', { profiles: 1, identifiersSuppressed: 2, addressBookEntries: 0, revealRecords: 1, crmDeliveries: 2, enrichmentItems: 3 });
+    expect(erased.actions.map((action) => [action.dataCategory, action.action, action.count])).toEqual([
+      ['BUSINESS_PROFILES', 'ERASED', 1],
+      ['REVEAL_RECORDS', 'ANONYMISED', 1],
+      ['CRM_DELIVERIES', 'ERASED', 2],
+      ['ENRICHMENT_ITEMS', 'ERASED', 3],
+      ['SUPPRESSION_LIST', 'SUPPRESSED', 2],
+    ]);
+    const objection = removalAnswer('OBJECTION', { profiles: 1, identifiersSuppressed: 1, addressBookEntries: 0, revealRecords: 0, crmDeliveries: 1, enrichmentItems: 0 });
+    expect(objection.actions.map((action) => [action.dataCategory, action.action])).toEqual([
+      ['BUSINESS_PROFILES', 'OBJECTION_APPLIED'],
+      ['CRM_DELIVERIES', 'ERASED'],
+      ['SUPPRESSION_LIST', 'SUPPRESSED'],
+    ]);
+    // No profile, but a customer's enrichment job held their e-mail: data was held and erased.
+    const inputOnly = removalAnswer('ERASURE', { profiles: 0, identifiersSuppressed: 1, addressBookEntries: 0, revealRecords: 0, crmDeliveries: 0, enrichmentItems: 1 });
+    expect(inputOnly).toMatchObject({ outcome: 'CARRIED_OUT', actions: [{ dataCategory: 'ENRICHMENT_ITEMS', action: 'ERASED', count: 1 }, { action: 'SUPPRESSED', count: 1 }] });
+    expect(JSON.stringify([erased, objection, inputOnly])).not.toMatch(/@/);
+  });
+
   it('[PRV-05] restriction and rectification answers; nothing matched is NO_DATA_HELD', () => {
     expect(restrictionAnswer(1, at)).toMatchObject({
       outcome: 'CARRIED_OUT',

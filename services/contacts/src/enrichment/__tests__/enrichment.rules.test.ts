@@ -1,4 +1,4 @@
-import { creditsOfItem, enrichmentInputSchema, itemId, parseIdentifier } from '../enrichment.rules';
+import { creditsOfItem, enrichmentInputSchema, erasedResult, itemId, parseIdentifier } from '../enrichment.rules';
 
 describe('enrichment rules', () => {
   it('reads e-mails and profile URLs, and flags other lines', () => {
@@ -21,5 +21,16 @@ describe('enrichment rules', () => {
     expect(itemId('j', 7) < itemId('j', 10)).toBe(true);
     expect(creditsOfItem(['PHONE', 'PRO_EMAIL'], ['PHONE'])).toBe(1);
     expect(creditsOfItem([], ['PHONE'])).toBe(0);
+  });
+
+  it('[PRV-05][CON-08] an erased item keeps its status, reason and credits, not the contact or what was revealed', () => {
+    expect(erasedResult({ status: 'FOUND', reason: null, contactId: 'c1', revealedFields: ['PHONE'], unavailable: ['PRO_EMAIL'], creditsCharged: 1 })).toEqual({
+      status: 'FOUND',
+      reason: null,
+      contactId: null,
+      revealedFields: [],
+      unavailable: [],
+      creditsCharged: 1,
+    });
   });
 });
