@@ -1,10 +1,10 @@
 import { createEvent } from '@leadgraph/events';
-import { DEV_SUPPRESSION_KEY, identifierHash, type Caller, type EventBus, type RunningService } from '@leadgraph/platform';
-import { apiTokenCaller, callSubgraph, connectTestBus, eventually, serviceTestEnv, startIsolatedNats, testClock, testLogger, uniqueName, userCaller } from '@leadgraph/platform/src/testing';
+import { DAY_MS, DEV_SUPPRESSION_KEY, identifierHash, type Caller, type EventBus, type RunningService } from '@leadgraph/platform';
+import { apiTokenCaller, callSubgraph, connectTestBus, eventually, expectEvents, serviceTestEnv, startIsolatedNats, testClock, testLogger, uniqueName, userCaller } from '@leadgraph/platform/src/testing';
 import { loadContactsConfig } from '../src/config';
 import { contactModel } from '../src/contacts/contact.model';
 import { crmDeliveryAttemptModel, crmDeliveryModel, crmWebhookModel } from '../src/crm-webhooks/crm-webhook.model';
-import { verifySignature } from '../src/crm-webhooks/crm-webhook.rules';
+import { pushExportKey, verifySignature } from '../src/crm-webhooks/crm-webhook.rules';
 import { CrmDeliverer } from '../src/crm-webhooks/crm-webhook.service';
 import { startContactsService } from '../src/main';
 import { BillingResponder } from './billing-responder';
@@ -255,5 +255,132 @@ describe('contacts subgraph: CRM webhook push, signed deliveries, retries, deliv
     expect(billing.balance(workspaceId, 'EXPORT')).toBe(6);
     // John was never revealed by the workspace: no notice is about him.
     expect(receiver.received.filter((request) => request.headers['leadgraph-event'] === 'contact.opted_out')).toHaveLength(1);
+  });
+
+  const hashKey = { secret: DEV_SUPPRESSION_KEY, version: 1 };
+  async function optOut(email: string): Promise<void> {
+    await bus.publish(
+      createEvent(
+        'ContactOptedOut',
+        { optOutId: uniqueName('opt'), identifiers: [{ kind: 'EMAIL', hash: identifierHash('EMAIL', email, hashKey), keyVersion: 1 }], optedOutAt: clock.now().toISOString() },
+        { subject: 'opt', time: clock.now() },
+      ),
+    );
+  }
+  const sentFor = (deliveryId: string) => receiver.received.filter((request) => request.headers['leadgraph-delivery'] === deliveryId);
+
+  it('[CON-08][PRV-05] after an opt-out, a pending delivery\u2019s stored payload loses the person and its retries and replays never send them; the delivery log stays', async () => {
+    const connection = contacts.infra.connection;
+    await storeProfiles(connection, [profile('crm-pia', { name: 'Pia Pending', company: 'Acme', emails: ['pia@pending.example'] }, clock.now())]);
+    receiver.statuses.push(503);
+    const pushed = await push(ada, ['crm-pia', 'crm-john'], 'crm-push-pia');
+    expect(pushed.data?.pushContactsToCrm).toMatchObject({ status: 'PENDING', contactCount: 2, creditsCharged: 2 });
+    const id = pushed.data!.pushContactsToCrm.id;
+    expect(sentFor(id)[0]?.body).toMatch(/Pia Pending/);
+
+    await optOut('pia@pending.example');
+    const stored = await eventually(async () => {
+      const delivery = await crmDeliveryModel(connection).findById(id).lean();
+      expect(delivery?.erasedContactIds).toEqual(['crm-pia']);
+      return delivery!;
+    });
+    expect(stored.body).not.toMatch(/Pia Pending|pia@pending/);
+    expect(stored).toMatchObject({ status: 'PENDING', contactCount: 2, creditsCharged: 2, attempts: 1, contactIds: ['crm-john'] });
+    expect(await crmDeliveryAttemptModel(connection).countDocuments({ deliveryId: id })).toBe(1);
+
+    clock.advance(30_000);
+    expect(await deliverer.retryDue()).toBe(1);
+    const retried = sentFor(id).at(-1)!;
+    expect(retried.check.valid).toBe(true);
+    expect(retried.body).not.toMatch(/Pia Pending|pia@pending|crm-pia/);
+    expect(JSON.parse(retried.body).contacts.map((row: { id: string }) => row.id)).toEqual(['crm-john']);
+    const replayed = await gql<{ replayCrmDelivery: DeliveryView }>(ada, `mutation($id: ID!) { replayCrmDelivery(id: $id) { ${DELIVERY} } }`, { id });
+    expect(replayed.data?.replayCrmDelivery).toMatchObject({ status: 'DELIVERED', contactCount: 2, attemptCount: 3 });
+    expect(sentFor(id).every((request, index) => index === 0 || !/Pia Pending/.test(request.body))).toBe(true);
+    expect(sentFor(id)).toHaveLength(3);
+  });
+
+  it('[CON-08][PRV-05] a stored payload that cannot be rewritten is dropped on opt-out: the delivery is kept in the log but never retried or replayed', async () => {
+    const connection = contacts.infra.connection;
+    await storeProfiles(connection, [profile('crm-quinn', { name: 'Quinn Queue', company: 'Acme', emails: ['quinn@queue.example'] }, clock.now())]);
+    const id = `crmd_${uniqueName('legacy')}`;
+    // A payload in a shape this service can no longer read (e.g. an older format).
+    await crmDeliveryModel(connection).create({
+      _id: id,
+      scope: `ws:${workspaceId}`,
+      event: 'contacts.exported',
+      exportId: 'exp_legacy',
+      userId: ada.userId,
+      contactCount: 1,
+      creditsCharged: 1,
+      body: 'crm-quinn;Quinn Queue;quinn@queue.example',
+      contactIds: ['crm-quinn'],
+      status: 'PENDING',
+      attempts: 1,
+      nextAttemptAt: new Date(clock.now().getTime() + 30_000),
+      lastStatusCode: 503,
+      lastError: 'HTTP 503',
+      createdAt: clock.now(),
+      deliveredAt: null,
+    });
+    await optOut('quinn@queue.example');
+    const stored = await eventually(async () => {
+      const delivery = await crmDeliveryModel(connection).findById(id).lean();
+      expect(delivery?.replayable).toBe(false);
+      return delivery!;
+    });
+    expect(stored).toMatchObject({ body: null, status: 'FAILED', nextAttemptAt: null, contactCount: 1, creditsCharged: 1, contactIds: [], erasedContactIds: ['crm-quinn'] });
+    clock.advance(60_000);
+    expect(await deliverer.retryDue()).toBe(0);
+    const replayed = await gql(ada, 'mutation($id: ID!) { replayCrmDelivery(id: $id) { id } }', { id });
+    expect(replayed.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT' });
+    expect(sentFor(id)).toHaveLength(0);
+    const log = await gql<{ crmDeliveries: { entries: Array<{ id: string; status: string; contactCount: number }> } }>(ada, '{ crmDeliveries(first: 50) { entries { id status contactCount } } }');
+    expect(log.data?.crmDeliveries.entries.find((entry) => entry.id === id)).toEqual({ id, status: 'FAILED', contactCount: 1 });
+  });
+
+  it('[PRV-02] a profile restricted after its export was created, or after a delivery was written, is not sent to the CRM', async () => {
+    const connection = contacts.infra.connection;
+    await storeProfiles(connection, [profile('crm-rosa', { name: 'Rosa Restricted', company: 'Acme', emails: ['rosa@restricted.example'] }, clock.now())]);
+    billing.grant(workspaceId, 'EXPORT', 3);
+    // The push's export exists before the restriction (as when a push is retried later with the same key).
+    const exported = await gql(ada, 'mutation($key: String!) { exportContacts(input: { contactIds: ["crm-rosa", "crm-john"], format: JSON, idempotencyKey: $key }) { id } }', { key: pushExportKey('crm-push-rosa') });
+    expect(exported.errors).toBeUndefined();
+    receiver.statuses.push(503);
+    const early = await push(ada, ['crm-rosa'], 'crm-push-rosa-early');
+    expect(early.data?.pushContactsToCrm.status).toBe('PENDING');
+    const earlyId = early.data!.pushContactsToCrm.id;
+    expect(sentFor(earlyId)[0]?.body).toMatch(/Rosa Restricted/);
+
+    const requestId = uniqueName('dsr');
+    await bus.publish(
+      createEvent(
+        'DataSubjectRequestOpened',
+        {
+          requestId,
+          right: 'RESTRICTION',
+          userId: null,
+          identifiers: [{ kind: 'EMAIL', hash: identifierHash('EMAIL', 'rosa@restricted.example', hashKey), keyVersion: 1 }],
+          sealedDetails: null,
+          dueAt: new Date(clock.now().getTime() + 30 * DAY_MS).toISOString(),
+          openedAt: clock.now().toISOString(),
+        },
+        { subject: `data-subject-request/${requestId}`, time: clock.now() },
+      ),
+    );
+    await expectEvents(bus, 'DataSubjectRequestAnsweredByContacts', (data) => data.requestId === requestId);
+
+    const pushed = await push(ada, ['crm-rosa', 'crm-john'], 'crm-push-rosa');
+    expect(pushed.errors).toBeUndefined();
+    const stored = await crmDeliveryModel(connection).findById(pushed.data!.pushContactsToCrm.id).lean();
+    expect(stored?.body).not.toMatch(/Rosa Restricted|rosa@restricted/);
+    expect(stored?.contactIds).toEqual(['crm-john']);
+    const sent = sentFor(pushed.data!.pushContactsToCrm.id).at(-1)!;
+    expect(sent.body).not.toMatch(/Rosa Restricted|rosa@restricted/);
+    expect(JSON.parse(sent.body).contacts.map((row: { id: string }) => row.id)).toEqual(['crm-john']);
+    // The delivery written before the restriction is retried without the profile.
+    clock.advance(30_000);
+    expect(await deliverer.retryDue()).toBe(1);
+    expect(sentFor(earlyId).at(-1)?.body).not.toMatch(/Rosa Restricted|rosa@restricted/);
   });
 });
