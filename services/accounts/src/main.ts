@@ -216,6 +216,8 @@ export async function startAccountsService(config: AccountsConfig, overrides: Se
   });
   const relay = new OutboxRelay(bus, [users, workspaces, referralInvitations, dataSubjectAnswers, retentionReports] as unknown as OutboxModel[], logger);
   const stopDeletionRecovery = schedulePeriodicJob('account-deletion-recovery', jobIntervalMs, () => accountDeletionService.resumeInterrupted(), logger);
+  // Accounts from before the e-mail hash was stored get it before any request or opt-out is handled.
+  await dataSubjectRequestService.ensureEmailHashes();
   // Started once serving (collections and indexes exist): the first pass runs at once, then daily.
   let stopRetention: () => Promise<void> = async () => undefined;
   const running = await serveSubgraphService(infra, config, {

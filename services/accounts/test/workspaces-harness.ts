@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { EventData, EventName, LeadgraphEvent } from '@leadgraph/events';
-import { startNatsServer, type Caller, type ManagedProcess, type ManualClock, type RunningService, type WorkspaceRole } from '@leadgraph/platform';
+import { identifierHash, startNatsServer, type Caller, type ManagedProcess, type ManualClock, type RunningService, type WorkspaceRole } from '@leadgraph/platform';
 import {
   expectEvents as platformExpectEvents,
   publishedEvents as platformPublishedEvents,
@@ -81,11 +81,15 @@ export async function startAccountsUnderTest(
 
 /** An ACTIVE, verified user written directly (sign-up is another feature's flow). */
 export async function createActiveUser(
-  accounts: Pick<AccountsUnderTest, 'users' | 'clock'>,
+  accounts: Pick<AccountsUnderTest, 'users' | 'clock'> & Partial<Pick<AccountsUnderTest, 'config'>>,
   overrides: Partial<UserDocument> = {},
 ): Promise<UserDocument> {
   const id = uniqueName('user');
   const now = accounts.clock.now();
+  const email = overrides.email === undefined ? `${id}@acme-industries.test` : overrides.email;
+  // As sign-up does: the keyed hash of the address, which data-subject requests and opt-outs match.
+  const config = accounts.config ?? loadAccountsConfig(serviceTestEnv('accounts', {}));
+  const emailHash = email ? identifierHash('EMAIL', email, { secret: config.IDENTIFIER_HASH_KEY, version: config.IDENTIFIER_HASH_KEY_VERSION }) : null;
   const created = await accounts.users.create({
     _id: id,
     email: `${id}@acme-industries.test`,
@@ -106,6 +110,7 @@ export async function createActiveUser(
     updatedAt: now,
     deletedAt: null,
     outbox: [],
+    emailHash,
     ...overrides,
   });
   return created.toObject<UserDocument>();

@@ -90,7 +90,6 @@ export class DataSubjectRequestService {
   async stopMarketingOnOptOut(identifiers: OpenedRequest['identifiers'], optedOutAt: Date): Promise<number> {
     const hashes = usableEmailHashes(identifiers, this.settings.hashKey.version);
     if (hashes.length === 0) return 0;
-    await this.ensureEmailHashes();
     const result = await this.users.updateMany(
       { emailHash: { $in: hashes }, 'preferences.marketingEmails': true },
       { $set: { 'preferences.marketingEmails': false, 'preferences.marketingEmailsChangedAt': optedOutAt, updatedAt: this.clock.now() } },
@@ -100,8 +99,8 @@ export class DataSubjectRequestService {
   }
 
   /**
-   * Accounts created before the hash was stored at sign-up (or written by other paths) get it now:
-   * requests and opt-outs carry only hashes. Only reads documents that lack it.
+   * Accounts created before the hash was stored at sign-up get it once, at start-up: requests and
+   * opt-outs carry only hashes. Sign-up writes it and an address never changes afterwards.
    */
   async ensureEmailHashes(): Promise<void> {
     for (let found = HASH_BACKFILL_BATCH; found === HASH_BACKFILL_BATCH; ) {
@@ -121,7 +120,6 @@ export class DataSubjectRequestService {
   private async decide(request: OpenedRequest): Promise<DataSubjectWorkDocument> {
     const existing = await this.work.findById(request.requestId).lean<DataSubjectWorkDocument>();
     if (existing) return existing;
-    await this.ensureEmailHashes();
     const requestHashes = usableEmailHashes(request.identifiers, this.settings.hashKey.version);
     if (requestHashes.length === 0 && request.identifiers.some((identifier) => identifier.kind === 'EMAIL')) {
       this.logger.warn({ requestId: request.requestId }, 'request e-mail hashed with another key version: only the account id can match');
