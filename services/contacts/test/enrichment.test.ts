@@ -1,3 +1,4 @@
+import { createEvent } from '@leadgraph/events';
 import { DEV_SUPPRESSION_KEY, identifierHash, type ApiTokenCaller, type EventBus, type RunningService } from '@leadgraph/platform';
 import { apiTokenCaller, callSubgraph, connectTestBus, eventually, serviceTestEnv, startIsolatedNats, testClock, testLogger, uniqueName, userCaller } from '@leadgraph/platform/src/testing';
 import { BillingCredits } from '../src/billing-credits/billing-credits.service';
@@ -235,5 +236,85 @@ describe('contacts subgraph: bulk enrichment (issue 4b; CON-03, CON-04, CON-08)'
     expect(done?.counts.INSUFFICIENT_CREDITS).toBeGreaterThanOrEqual(1);
     expect(done?.counts.FOUND).toBe(10 - (done?.counts.INSUFFICIENT_CREDITS ?? 0));
     expect(billing.balance(ws, 'PHONE')).toBe(20 - keys.length);
+  });
+
+  async function optOut(email: string): Promise<void> {
+    await bus.publish(
+      createEvent(
+        'ContactOptedOut',
+        { optOutId: uniqueName('opt'), identifiers: [{ kind: 'EMAIL', hash: identifierHash('EMAIL', email, { secret: DEV_SUPPRESSION_KEY, version: 1 }), keyVersion: 1 }], optedOutAt: clock.now().toISOString() },
+        { subject: 'opt', time: clock.now() },
+      ),
+    );
+  }
+
+  it('[CON-08][PRV-05] after an opt-out, finished items about the person lose the input and the result\u2019s contact; statuses, credits and counts stay', async () => {
+    const connection = contacts.infra.connection;
+    const ws = uniqueName('enr-optout');
+    const caller = apiTokenCaller({ workspaceId: ws, scopes: ['contacts:reveal'] });
+    billing.grant(ws, 'PHONE', 5);
+    await storeProfiles(connection, [profile('en-eve', { name: 'Eve Erased', emails: ['eve@e.example'], phones: ['+33612349901'] }, clock.now())]);
+    const submitted = await callSubgraph<{ submitEnrichmentJob: JobAnswer }>(contacts.url, SUBMIT, {
+      variables: { input: { identifiers: ['EVE@e.example', url('en-eve'), url('en-a')], fields: ['PHONE'], maxCredits: 5 } },
+      caller,
+      now: clock.now(),
+    });
+    const id = submitted.data?.submitEnrichmentJob.id ?? '';
+    const job = async () => (await callSubgraph<{ enrichmentJob: JobAnswer }>(contacts.url, JOB, { variables: { id, first: 10 }, caller, now: clock.now() })).data!.enrichmentJob;
+    const done = await eventually(async () => {
+      const answer = await job();
+      expect(answer.state).toBe('COMPLETED');
+      return answer;
+    });
+    expect(done.items.edges.map((edge) => [edge.node.identifier, edge.node.status, edge.node.contactId])).toEqual([
+      ['EVE@e.example', 'FOUND', 'en-eve'],
+      [url('en-eve'), 'FOUND', 'en-eve'],
+      [url('en-a'), 'FOUND', 'en-a'],
+    ]);
+
+    await optOut('eve@e.example');
+    await eventually(async () => expect(await enrichmentItemModel(connection).countDocuments({ jobId: id, erasedAt: { $ne: null } })).toBe(2));
+    const stored = await enrichmentItemModel(connection).find({ jobId: id }).sort({ index: 1 }).lean();
+    expect(JSON.stringify(stored.slice(0, 2))).not.toMatch(/eve@e\.example|in\/en-eve|"en-eve"/i);
+    expect(stored[0]?.identifierHash).toBe(identifierHash('EMAIL', 'eve@e.example', { secret: DEV_SUPPRESSION_KEY, version: 1 }));
+    const after = await job();
+    expect(after).toMatchObject({ state: 'COMPLETED', processed: 3, creditsSpent: done.creditsSpent, counts: done.counts });
+    expect(after.items.edges.map((edge) => [edge.node.identifier, edge.node.status, edge.node.contactId, edge.node.revealed, edge.node.creditsCharged])).toEqual([
+      ['', 'FOUND', null, null, done.items.edges[0]?.node.creditsCharged],
+      ['', 'FOUND', null, null, 0],
+      [url('en-a'), 'FOUND', 'en-a', { fields: ['PHONE'], phones: [{ number: '+33612340001' }] }, done.items.edges[2]?.node.creditsCharged],
+    ]);
+  });
+
+  it('[CON-08][PRV-05] pending items about an opted-out person are settled SUPPRESSED without their input, and a suppressed input is not kept', async () => {
+    const connection = contacts.infra.connection;
+    const ws = uniqueName('enr-pending');
+    const caller = apiTokenCaller({ workspaceId: ws, scopes: ['contacts:reveal'] });
+    billing.grant(ws, 'PHONE', 5);
+    await storeProfiles(connection, [profile('en-fay', { name: 'Fay Pending', emails: ['fay@f.example'], phones: ['+33612349902'] }, clock.now())]);
+    const one = runner();
+    const job = await one.submit(caller, { identifiers: ['fay@f.example', 'gone@optout.example', url('en-b')], fields: ['PHONE'], maxCredits: 5 });
+    expect(await enrichmentItemModel(connection).countDocuments({ jobId: job._id, state: 'PENDING' })).toBe(3);
+
+    await optOut('fay@f.example');
+    const erased = await eventually(async () => {
+      const item = await enrichmentItemModel(connection).findById(itemId(job._id, 0)).lean();
+      expect(item?.erasedAt).not.toBeNull();
+      return item!;
+    });
+    expect(erased).toMatchObject({ identifier: '', value: null, state: 'DONE', result: { status: 'SUPPRESSED', contactId: null, creditsCharged: 0 } });
+
+    expect(await one.run(job._id)).toBe(2);
+    const done = await one.progress(caller, job._id);
+    expect(done).toMatchObject({ processed: 3, job: { state: 'COMPLETED' }, counts: { SUPPRESSED: 2, FOUND: 1 } });
+    const items = await enrichmentItemModel(connection).find({ jobId: job._id }).sort({ index: 1 }).lean();
+    expect(items.map((item) => [item.identifier, item.result?.status])).toEqual([
+      ['', 'SUPPRESSED'],
+      // Already on the suppression list when processed: the customer's line about them is not kept either.
+      ['', 'SUPPRESSED'],
+      [url('en-b'), 'FOUND'],
+    ]);
+    expect(JSON.stringify(items)).not.toMatch(/fay@f\.example|gone@optout/);
+    expect(keysOf(ws)).toEqual([spendKey(`ws:${ws}`, 'en-b', 'PHONE', 0)]);
   });
 });
