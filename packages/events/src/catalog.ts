@@ -70,6 +70,11 @@ export const dataSubjectRequestAnswerSchema = z.object({
   ),
   /** ACCESS / PORTABILITY: this service's `DataSubjectExportPart`, sealed for the privacy service. */
   sealedExport: z.string().nullable(),
+  /**
+   * A large sealed export travels in several events (NATS messages are limited to 1 MB): each
+   * carries one slice of `sealedExport` and its place; the answer counts once all have arrived.
+   */
+  exportChunk: z.object({ index: z.number().int().nonnegative(), count: z.number().int().min(2) }).optional(),
   answeredAt: isoTime,
 });
 export type DataSubjectRequestAnswer = z.infer<typeof dataSubjectRequestAnswerSchema>;

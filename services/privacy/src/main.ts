@@ -24,7 +24,7 @@ import { retentionRuleModel } from './retention-schedule/retention-schedule.mode
 import { RetentionScheduleResolver } from './retention-schedule/retention-schedule.resolver';
 import { RetentionScheduleService } from './retention-schedule/retention-schedule.service';
 import { dataSubjectRequestConsumers } from './data-subject-requests/data-subject-request.events';
-import { dataSubjectExportModel, dataSubjectRequestModel } from './data-subject-requests/data-subject-request.model';
+import { dataSubjectAnswerChunkModel, dataSubjectExportModel, dataSubjectRequestModel } from './data-subject-requests/data-subject-request.model';
 import { DataSubjectRequestResolver } from './data-subject-requests/data-subject-request.resolver';
 import { dataSubjectRequestRoutes } from './data-subject-requests/data-subject-request.routes';
 import { DataSubjectRequestService } from './data-subject-requests/data-subject-request.service';
@@ -59,6 +59,7 @@ export async function startPrivacyService(config: PrivacyConfig, overrides: Serv
   const requestService = new DataSubjectRequestService(
     requests,
     dataSubjectExportModel(connection),
+    dataSubjectAnswerChunkModel(connection),
     { mailer, clock: infra.clock, logger, auditTrail, consent: consentService, subProcessors: subProcessorService, retentionSchedule: retentionScheduleService, onEventsQueued: () => relay.nudge() },
     { hashKey, sealKey: config.DATA_SUBJECT_SEAL_KEY, publicUrl: () => publicUrl, requestsPerIpPerHour: 20, requestsPerEmailPerHour: 5, verificationsPerIpPerHour: 60 },
   );

@@ -49,17 +49,45 @@ export function dataSubjectAnswerModel(connection: Connection): DataSubjectAnswe
  * Stores the answer with its event in one insert. Returns false when this request was already
  * answered (a redelivery): nothing is published twice.
  */
+/** Sealed exports above this are sent in slices, well under NATS's default 1 MB message limit. */
+export const DATA_SUBJECT_EXPORT_CHUNK_CHARS = 256 * 1024;
+
+export function exportSlices(sealedExport: string | null, chunkChars = DATA_SUBJECT_EXPORT_CHUNK_CHARS): Array<string | null> {
+  if (sealedExport === null || sealedExport.length <= chunkChars) return [sealedExport];
+  const slices: string[] = [];
+  for (let start = 0; start < sealedExport.length; start += chunkChars) slices.push(sealedExport.slice(start, start + chunkChars));
+  return slices;
+}
+
+/**
+ * Stores the answer with its event(s) in one insert. Returns false when this request was already
+ * answered (a redelivery): nothing is published twice.
+ */
 export async function recordDataSubjectAnswer(
   model: DataSubjectAnswerModel,
   service: DataSubjectAnsweringService,
-  answer: Omit<DataSubjectRequestAnswer, 'service' | 'answeredAt'>,
+  answer: Omit<DataSubjectRequestAnswer, 'service' | 'answeredAt' | 'exportChunk'>,
   clock: Clock,
+  chunkChars = DATA_SUBJECT_EXPORT_CHUNK_CHARS,
 ): Promise<boolean> {
   const answeredAt = clock.now();
-  const event = createEvent(
-    dataSubjectAnswerEventName[service],
-    { ...answer, service, answeredAt: answeredAt.toISOString() },
-    { subject: `data-subject-request/${answer.requestId}`, time: answeredAt, id: `dsr-answer-${service}-${answer.requestId}` },
+  const slices = exportSlices(answer.sealedExport, chunkChars);
+  const events = slices.map((slice, index) =>
+    createEvent(
+      dataSubjectAnswerEventName[service],
+      {
+        ...answer,
+        service,
+        sealedExport: slice,
+        ...(slices.length > 1 ? { exportChunk: { index, count: slices.length } } : {}),
+        answeredAt: answeredAt.toISOString(),
+      },
+      {
+        subject: `data-subject-request/${answer.requestId}`,
+        time: answeredAt,
+        id: slices.length > 1 ? `dsr-answer-${service}-${answer.requestId}-${index}` : `dsr-answer-${service}-${answer.requestId}`,
+      },
+    ),
   );
   const result = await model.updateOne(
     { _id: answer.requestId },
@@ -70,7 +98,7 @@ export async function recordDataSubjectAnswer(
         actions: answer.actions,
         retained: answer.retained,
         answeredAt,
-        outbox: pushToOutbox(event).outbox.$each,
+        outbox: pushToOutbox(...events).outbox.$each,
       },
     },
     { upsert: true },

@@ -151,3 +151,37 @@ export type DataSubjectExportModel = Model<DataSubjectExportDocument>;
 export function dataSubjectExportModel(connection: Connection): DataSubjectExportModel {
   return (connection.models.DataSubjectExport as DataSubjectExportModel | undefined) ?? connection.model<DataSubjectExportDocument>('DataSubjectExport', exportSchema);
 }
+
+/** One slice of a large sealed export, held until every slice of that service's answer arrived. */
+export interface DataSubjectAnswerChunkDocument {
+  _id: string;
+  requestId: string;
+  service: DataSubjectAnsweringService;
+  index: number;
+  count: number;
+  slice: string;
+  receivedAt: Date;
+}
+
+const answerChunkSchema = new Schema<DataSubjectAnswerChunkDocument>(
+  {
+    _id: { type: String, required: true },
+    requestId: { type: String, required: true },
+    service: { type: String, required: true },
+    index: { type: Number, required: true },
+    count: { type: Number, required: true },
+    slice: { type: String, required: true },
+    receivedAt: { type: Date, required: true },
+  },
+  { collection: 'data_subject_answer_chunks', versionKey: false },
+);
+answerChunkSchema.index({ requestId: 1, service: 1, index: 1 });
+
+export type DataSubjectAnswerChunkModel = Model<DataSubjectAnswerChunkDocument>;
+
+export function dataSubjectAnswerChunkModel(connection: Connection): DataSubjectAnswerChunkModel {
+  return (
+    (connection.models.DataSubjectAnswerChunk as DataSubjectAnswerChunkModel | undefined) ??
+    connection.model<DataSubjectAnswerChunkDocument>('DataSubjectAnswerChunk', answerChunkSchema)
+  );
+}

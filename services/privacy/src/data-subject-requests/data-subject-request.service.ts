@@ -38,6 +38,7 @@ import { validateOptOutForm, type FieldError, type Language, type OptOutForm } f
 import type { RetentionScheduleService } from '../retention-schedule/retention-schedule.service';
 import type { SubProcessorService } from '../sub-processors/sub-processor.service';
 import type {
+  DataSubjectAnswerChunkModel,
   DataSubjectExportModel,
   DataSubjectRequestDocument,
   DataSubjectRequestHistoryEntry,
@@ -186,6 +187,7 @@ export class DataSubjectRequestService {
   constructor(
     private readonly requests: DataSubjectRequestModel,
     private readonly exports: DataSubjectExportModel,
+    private readonly chunks: DataSubjectAnswerChunkModel,
     private readonly deps: {
       mailer: Mailer;
       clock: Clock;
@@ -335,7 +337,9 @@ export class DataSubjectRequestService {
 
   // ---------------------------------------------------------------- answers from the services (PRV-05)
 
-  async recordAnswer(answer: DataSubjectRequestAnswer): Promise<void> {
+  async recordAnswer(received: DataSubjectRequestAnswer): Promise<void> {
+    const answer = await this.wholeAnswer(received);
+    if (!answer) return;
     const entry: DataSubjectServiceAnswer = {
       service: answer.service,
       outcome: answer.outcome,
@@ -364,6 +368,22 @@ export class DataSubjectRequestService {
       retained: answer.retained.map((retained) => retained.dataCategory).join(', ') || 'none',
     }, entry.answeredAt, `dsr:${answer.requestId}:answer:${answer.service}`);
     await this.advance(request, answer.service);
+    if (received.exportChunk) await this.chunks.deleteMany({ requestId: answer.requestId, service: answer.service });
+  }
+
+  /** A sliced export counts once every slice is here (in any order, each possibly redelivered). */
+  private async wholeAnswer(answer: DataSubjectRequestAnswer): Promise<DataSubjectRequestAnswer | null> {
+    const chunk = answer.exportChunk;
+    if (!chunk) return answer;
+    const id = `${answer.requestId}:${answer.service}:${chunk.index}`;
+    await this.chunks.updateOne(
+      { _id: id },
+      { $setOnInsert: { requestId: answer.requestId, service: answer.service, index: chunk.index, count: chunk.count, slice: answer.sealedExport ?? '', receivedAt: this.now } },
+      { upsert: true },
+    );
+    const slices = await this.chunks.find({ requestId: answer.requestId, service: answer.service }).sort({ index: 1 }).lean();
+    if (slices.length < chunk.count) return null;
+    return { ...answer, sealedExport: slices.map((slice) => slice.slice).join(''), exportChunk: undefined };
   }
 
   /** Moves the request on after an answer: AWAITING_SERVICES, or COMPLETED once all have answered. */
