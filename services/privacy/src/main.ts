@@ -89,7 +89,7 @@ export async function startPrivacyService(config: PrivacyConfig, overrides: Serv
     ...dataSubjectRequestConsumers({ bus, connection, clock: infra.clock, logger, requests: requestService }),
     ...retentionRunConsumers({ bus, connection, clock: infra.clock, logger, runs: retentionRuns }),
   ];
-  const requestRetention = new RequestRetentionService(requests, dataSubjectExportModel(connection), optOutRequests, retentionRuns, infra.clock, logger, config.RETENTION_DRY_RUN);
+  const requestRetention = new RequestRetentionService(requests, dataSubjectExportModel(connection), optOutRequests, dataSubjectAnswerChunkModel(connection), retentionRuns, infra.clock, logger, config.RETENTION_DRY_RUN);
   const stopRetentionJob = schedulePeriodicJob('privacy-requests-retention', config.PRIVACY_RETENTION_INTERVAL_MS, () => requestRetention.purge(), logger);
   const stopDeadlineJob = schedulePeriodicJob('data-subject-request-deadlines', config.PRIVACY_JOB_INTERVAL_MS, () => requestService.denyUnverifiedPastDue(), logger);
   const running = await serveSubgraphService(infra, config, {

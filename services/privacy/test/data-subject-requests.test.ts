@@ -19,7 +19,7 @@ import { loadPrivacyConfig, type PrivacyConfig } from '../src/config';
 import { dataSubjectRequestModel } from '../src/data-subject-requests/data-subject-request.model';
 import { PrivacyAuditTrail } from '../src/audit/audit.service';
 import { privacyAuditEntryModel } from '../src/audit/audit.model';
-import { dataSubjectExportModel } from '../src/data-subject-requests/data-subject-request.model';
+import { dataSubjectAnswerChunkModel, dataSubjectExportModel } from '../src/data-subject-requests/data-subject-request.model';
 import { startPrivacyService } from '../src/main';
 import { optOutRequestModel } from '../src/opt-out/opt-out.model';
 import { RequestRetentionService } from '../src/request-retention/request-retention.service';
@@ -361,7 +361,7 @@ describe('[PRV-02..05] data-subject requests', () => {
     const logger = testLogger('privacy');
     const runs = new RetentionRunService(retentionRunEvidenceModel(connection), new RetentionScheduleService(retentionRuleModel(connection)), new PrivacyAuditTrail(privacyAuditEntryModel(connection), clock), clock, logger);
     const passClock = testClock('2032-01-10T00:00:00.000Z');
-    const retention = (dryRun: boolean) => new RequestRetentionService(requests(), dataSubjectExportModel(connection), optOutRequestModel(connection), runs, passClock, logger, dryRun);
+    const retention = (dryRun: boolean) => new RequestRetentionService(requests(), dataSubjectExportModel(connection), optOutRequestModel(connection), dataSubjectAnswerChunkModel(connection), runs, passClock, logger, dryRun);
 
     const email = newEmail();
     const old = await openOnPage({ right: 'ACCESS', email, lang: 'en' });

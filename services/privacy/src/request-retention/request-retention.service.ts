@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RetentionRunReport } from '@leadgraph/events';
 import type { Clock, Logger } from '@leadgraph/platform';
-import type { DataSubjectExportModel, DataSubjectRequestModel } from '../data-subject-requests/data-subject-request.model';
+import type { DataSubjectAnswerChunkModel, DataSubjectExportModel, DataSubjectRequestModel } from '../data-subject-requests/data-subject-request.model';
 import type { OptOutRequestModel } from '../opt-out/opt-out.model';
 import type { RetentionRunService } from '../retention-runs/retention-run.service';
 import { PRIVACY_REQUESTS_CATEGORY, requestRetentionCutoffs } from './request-retention.rules';
@@ -16,6 +16,7 @@ export class RequestRetentionService {
     private readonly requests: DataSubjectRequestModel,
     private readonly exports: DataSubjectExportModel,
     private readonly optOuts: OptOutRequestModel,
+    private readonly chunks: DataSubjectAnswerChunkModel,
     private readonly evidence: Pick<RetentionRunService, 'recordReport'>,
     private readonly clock: Clock,
     private readonly logger: Logger,
@@ -30,13 +31,19 @@ export class RequestRetentionService {
     const closedRequests = { status: { $in: ['COMPLETED', 'DENIED', 'REVOKED'] }, closedAt: { $lt: cutoffs.closedBefore } };
     const unconfirmedOptOuts = { status: 'PENDING', codeExpiresAt: { $lt: cutoffs.unconfirmedOptOutExpiredBefore } };
     const expiredExports = { expiresAt: { $lt: cutoffs.exportExpiredBefore } };
+    // Slices of an answer whose other slices never came (a service stopped mid-answer).
+    const strandedSlices = { receivedAt: { $lt: cutoffs.unconfirmedOptOutExpiredBefore } };
     const due =
-      (await this.requests.countDocuments(closedRequests)) + (await this.optOuts.countDocuments(unconfirmedOptOuts)) + (await this.exports.countDocuments(expiredExports));
+      (await this.requests.countDocuments(closedRequests)) +
+      (await this.optOuts.countDocuments(unconfirmedOptOuts)) +
+      (await this.exports.countDocuments(expiredExports)) +
+      (await this.chunks.countDocuments(strandedSlices));
     let deleted = 0;
     if (!dryRun) {
       deleted += (await this.requests.deleteMany(closedRequests)).deletedCount;
       deleted += (await this.optOuts.deleteMany(unconfirmedOptOuts)).deletedCount;
       deleted += (await this.exports.deleteMany(expiredExports)).deletedCount;
+      deleted += (await this.chunks.deleteMany(strandedSlices)).deletedCount;
     }
     const report: RetentionRunReport = {
       runId: randomUUID(),
