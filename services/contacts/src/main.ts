@@ -33,7 +33,7 @@ import { ExportResolver } from './exports/export.resolver';
 import { ExportService } from './exports/export.service';
 import { crmDeliveryAttemptModel, crmDeliveryModel, crmWebhookModel } from './crm-webhooks/crm-webhook.model';
 import { CrmWebhookResolver } from './crm-webhooks/crm-webhook.resolver';
-import { CrmDeliverer, CrmWebhookService } from './crm-webhooks/crm-webhook.service';
+import { CrmDeliverer, CrmWebhookService, indexLegacyDeliveries } from './crm-webhooks/crm-webhook.service';
 import { crmWebhookConsumers } from './crm-webhooks/crm-webhook.events';
 import { RateLimitResolver } from './rate-limits/rate-limit.resolver';
 import { RetentionResolver } from './retention/retention.resolver';
@@ -177,6 +177,9 @@ export async function startContactsService(config: ContactsConfig, overrides: Se
     schedulePeriodicJob('crm-webhook-retries', jobIntervalMs, () => crmDeliverer.retryDue(), logger),
   ];
   stopJobs.push(schedulePeriodicJob('enrichment-resume', jobIntervalMs, () => enrichment.resumeUnfinishedJobs(), logger), () => enrichment.stop());
+  // PRV-05: once, so erasures find deliveries stored before they recorded their contacts.
+  const indexing = indexLegacyDeliveries(crmDeliveries, exports, logger).catch((error: unknown) => logger.error({ err: error }, 'indexing CRM deliveries by contact failed'));
+  stopJobs.push(() => indexing.then(() => undefined));
   return {
     ...running,
     stop: async () => {

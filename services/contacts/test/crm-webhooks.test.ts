@@ -5,7 +5,8 @@ import { loadContactsConfig } from '../src/config';
 import { contactModel } from '../src/contacts/contact.model';
 import { crmDeliveryAttemptModel, crmDeliveryModel, crmWebhookModel } from '../src/crm-webhooks/crm-webhook.model';
 import { pushExportKey, verifySignature } from '../src/crm-webhooks/crm-webhook.rules';
-import { CrmDeliverer } from '../src/crm-webhooks/crm-webhook.service';
+import { CrmDeliverer, indexLegacyDeliveries } from '../src/crm-webhooks/crm-webhook.service';
+import { exportModel } from '../src/exports/export.model';
 import { startContactsService } from '../src/main';
 import { BillingResponder } from './billing-responder';
 import { Receiver } from './crm-receiver';
@@ -382,5 +383,59 @@ describe('contacts subgraph: CRM webhook push, signed deliveries, retries, deliv
     clock.advance(30_000);
     expect(await deliverer.retryDue()).toBe(1);
     expect(sentFor(earlyId).at(-1)?.body).not.toMatch(/Rosa Restricted|rosa@restricted/);
+  });
+
+  it('[PRV-05][CON-08] a delivery stored before deliveries recorded their contacts is indexed once, then an opt-out takes the person out of it', async () => {
+    const connection = contacts.infra.connection;
+    await storeProfiles(connection, [profile('crm-lea', { name: 'Lea Legacy', company: 'Acme', emails: ['lea@legacy.example'] }, clock.now())]);
+    const id = `crmd_${uniqueName('old')}`;
+    const body = JSON.stringify({ id, type: 'contacts.exported', createdAt: clock.now().toISOString(), workspaceId, exportId: null, contacts: [{ id: 'crm-lea', name: 'Lea Legacy' }, { id: 'crm-john', name: 'John Roe' }] });
+    // As stored before deliveries recorded their contacts: no `contactIds` field.
+    await crmDeliveryModel(connection).create({
+      _id: id,
+      scope: `ws:${workspaceId}`,
+      event: 'contacts.exported',
+      exportId: null,
+      userId: ada.userId,
+      contactCount: 2,
+      creditsCharged: 2,
+      body,
+      status: 'DELIVERED',
+      attempts: 1,
+      nextAttemptAt: null,
+      lastStatusCode: 200,
+      lastError: null,
+      createdAt: clock.now(),
+      deliveredAt: clock.now(),
+    });
+    expect(await crmDeliveryModel(connection).countDocuments({ _id: id, contactIds: { $exists: false } })).toBe(1);
+    expect(await indexLegacyDeliveries(crmDeliveryModel(connection), exportModel(connection), testLogger('crm-index'))).toBe(1);
+    expect(await indexLegacyDeliveries(crmDeliveryModel(connection), exportModel(connection), testLogger('crm-index'))).toBe(0);
+    expect((await crmDeliveryModel(connection).findById(id).lean())?.contactIds).toEqual(['crm-lea', 'crm-john']);
+    await optOut('lea@legacy.example');
+    const stored = await eventually(async () => {
+      const delivery = await crmDeliveryModel(connection).findById(id).lean();
+      expect(delivery?.erasedContactIds).toEqual(['crm-lea']);
+      return delivery!;
+    });
+    expect(stored.body).not.toMatch(/Lea Legacy/);
+    expect(stored.body).toMatch(/John Roe/);
+  });
+
+  it('[PRV-05] a contact deleted while its delivery was pending (a purge, an erasure racing the push) leaves the stored payload at the next attempt', async () => {
+    const connection = contacts.infra.connection;
+    await storeProfiles(connection, [profile('crm-tom', { name: 'Tom Transient', company: 'Acme', emails: ['tom@transient.example'] }, clock.now())]);
+    billing.grant(workspaceId, 'EXPORT', 2);
+    receiver.statuses.push(503);
+    const pushed = await push(ada, ['crm-tom', 'crm-john'], 'crm-push-tom');
+    expect(pushed.data?.pushContactsToCrm.status).toBe('PENDING');
+    const id = pushed.data!.pushContactsToCrm.id;
+    await contactModel(connection).deleteOne({ _id: 'crm-tom' });
+    clock.advance(30_000);
+    expect(await deliverer.retryDue()).toBe(1);
+    expect(sentFor(id).at(-1)?.body).not.toMatch(/Tom Transient/);
+    const stored = await crmDeliveryModel(connection).findById(id).lean();
+    expect(stored).toMatchObject({ status: 'DELIVERED', contactIds: ['crm-john'], erasedContactIds: ['crm-tom'] });
+    expect(stored?.body).not.toMatch(/Tom Transient/);
   });
 });

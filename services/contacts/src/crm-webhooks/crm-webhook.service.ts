@@ -18,6 +18,7 @@ import {
   type Logger,
 } from '@leadgraph/platform';
 import type { ContactDocument, ContactModel } from '../contacts/contact.model';
+import type { ExportDocument, ExportModel } from '../exports/export.model';
 import type { ExportService } from '../exports/export.service';
 import { exportRow } from '../exports/export.rules';
 import type { RevealDocument, RevealModel } from '../reveals/reveal.model';
@@ -275,7 +276,7 @@ export class CrmWebhookService implements OptOutListener {
     const erased = new Set(contactIds);
     const holding = await this.deliveries.find({ contactIds: { $in: contactIds } }, { _id: 1 }).lean<Array<{ _id: string }>>();
     let changed = 0;
-    for (const { _id } of holding) if (await this.eraseFromDelivery(_id, erased)) changed += 1;
+    for (const { _id } of holding) if (await eraseFromDelivery(this.deliveries, _id, erased)) changed += 1;
     return changed;
   }
 
@@ -283,30 +284,6 @@ export class CrmWebhookService implements OptOutListener {
   async erasedDeliveriesOf(contactIds: string[]): Promise<number> {
     if (contactIds.length === 0) return 0;
     return this.deliveries.countDocuments({ erasedContactIds: { $in: contactIds } });
-  }
-
-  /** One guarded rewrite (the body read is the body replaced), retried if another erasure wrote first. */
-  private async eraseFromDelivery(deliveryId: string, erased: ReadonlySet<string>): Promise<boolean> {
-    for (let attempt = 0; attempt < REDACT_ATTEMPTS; attempt += 1) {
-      const delivery = await this.deliveries.findById(deliveryId, { body: 1, contactIds: 1, status: 1 }).lean<Pick<CrmDeliveryDocument, '_id' | 'body' | 'contactIds' | 'status'>>();
-      if (!delivery) return false;
-      const removed = (delivery.contactIds ?? []).filter((id) => erased.has(id));
-      if (removed.length === 0) return false;
-      const redaction = redactBody(delivery.body, erased);
-      const set: Partial<CrmDeliveryDocument> =
-        redaction.kind === 'REWRITTEN'
-          ? { body: redaction.body }
-          : redaction.kind === 'UNCHANGED'
-            ? {}
-            : // Cannot be rewritten safely: the body goes, and with it any retry or replay.
-              { body: null, replayable: false, ...(delivery.status === 'PENDING' ? { status: 'FAILED' as const, nextAttemptAt: null, lastError: 'payload deleted (erasure)' } : {}) };
-      const written = await this.deliveries.updateOne(
-        { _id: deliveryId, body: delivery.body },
-        { $set: set, $pull: { contactIds: { $in: removed } }, $addToSet: { erasedContactIds: { $each: removed } } },
-      );
-      if (written.modifiedCount === 1) return true;
-    }
-    throw new Error(`CRM delivery ${deliveryId} kept changing during an erasure; the erasure will be retried`);
   }
 
   /** The exported form of the contacts, with the details revealed in the scope only; opted-out and restricted (PRV-02) ones left out. */
@@ -322,6 +299,61 @@ export class CrmWebhookService implements OptOutListener {
     });
   }
 
+}
+
+/**
+ * PRV-05 / CON-08: takes these contacts' rows out of one stored delivery body, by one guarded
+ * rewrite (the body read is the body replaced), retried if another erasure wrote first. A body that
+ * cannot be rewritten safely is dropped, and with it any retry or replay. False when the delivery
+ * held none of them.
+ */
+async function eraseFromDelivery(deliveries: CrmDeliveryModel, deliveryId: string, erased: ReadonlySet<string>): Promise<boolean> {
+  for (let attempt = 0; attempt < REDACT_ATTEMPTS; attempt += 1) {
+    const delivery = await deliveries.findById(deliveryId, { body: 1, contactIds: 1, status: 1 }).lean<Pick<CrmDeliveryDocument, '_id' | 'body' | 'contactIds' | 'status'>>();
+    if (!delivery) return false;
+    const removed = (delivery.contactIds ?? []).filter((id) => erased.has(id));
+    if (removed.length === 0) return false;
+    const redaction = redactBody(delivery.body, erased);
+    const set: Partial<CrmDeliveryDocument> =
+      redaction.kind === 'REWRITTEN'
+        ? { body: redaction.body }
+        : redaction.kind === 'UNCHANGED'
+          ? {}
+          : { body: null, replayable: false, ...(delivery.status === 'PENDING' ? { status: 'FAILED' as const, nextAttemptAt: null, lastError: 'payload deleted (erasure)' } : {}) };
+    const written = await deliveries.updateOne(
+      { _id: deliveryId, body: delivery.body },
+      { $set: set, $pull: { contactIds: { $in: removed } }, $addToSet: { erasedContactIds: { $each: removed } } },
+    );
+    if (written.modifiedCount === 1) return true;
+  }
+  throw new Error(`CRM delivery ${deliveryId} kept changing during an erasure; the erasure will be retried`);
+}
+
+/**
+ * One-off, at start-up: deliveries stored before `contactIds` existed get it (from their body, or
+ * their export when the body cannot be read), so an erasure finds them by index from then on.
+ * Returns how many were indexed.
+ */
+export async function indexLegacyDeliveries(deliveries: CrmDeliveryModel, exports: ExportModel, logger: Logger): Promise<number> {
+  let indexed = 0;
+  for (;;) {
+    const batch = await deliveries
+      .find({ event: 'contacts.exported', contactIds: { $exists: false } }, { body: 1, exportId: 1 })
+      .limit(RETRY_BATCH)
+      .lean<Array<Pick<CrmDeliveryDocument, '_id' | 'body' | 'exportId'>>>();
+    if (batch.length === 0) break;
+    for (const delivery of batch) {
+      let contactIds = contactIdsInBody(delivery.body);
+      if (contactIds === null) {
+        const exported = delivery.exportId ? await exports.findById(delivery.exportId, { contactIds: 1 }).lean<Pick<ExportDocument, '_id' | 'contactIds'>>() : null;
+        contactIds = exported?.contactIds ?? [];
+      }
+      const written = await deliveries.updateOne({ _id: delivery._id, contactIds: { $exists: false } }, { $set: { contactIds } });
+      indexed += written.modifiedCount;
+    }
+  }
+  if (indexed > 0) logger.info({ deliveries: indexed }, 'CRM deliveries indexed by contact');
+  return indexed;
 }
 
 /**
@@ -349,9 +381,12 @@ export class CrmDeliverer {
     const ids = contactIdsInBody(delivery.body);
     if (ids === null) return null;
     if (ids.length === 0) return delivery.body;
-    const held = await this.contacts.find({ _id: { $in: ids }, restrictedAt: null }, { _id: 1 }).lean<Array<{ _id: string }>>();
-    const heldIds = new Set(held.map((contact) => contact._id));
-    const redaction = redactBody(delivery.body, new Set(ids.filter((id) => !heldIds.has(id))));
+    const held = await this.contacts.find({ _id: { $in: ids } }, { _id: 1, restrictedAt: 1 }).lean<Array<Pick<ContactDocument, '_id' | 'restrictedAt'>>>();
+    const gone = ids.filter((id) => !held.some((contact) => contact._id === id));
+    // Deleted since the body was written (an erasure that raced the push, a retention purge): they leave the stored body too.
+    if (gone.length > 0 && delivery.contactIds !== undefined) await eraseFromDelivery(this.deliveries, delivery._id, new Set(gone));
+    const sendable = new Set(held.filter((contact) => !contact.restrictedAt).map((contact) => contact._id));
+    const redaction = redactBody(delivery.body, new Set(ids.filter((id) => !sendable.has(id))));
     if (redaction.kind === 'UNREADABLE') return null;
     return redaction.kind === 'REWRITTEN' ? redaction.body : delivery.body;
   }
