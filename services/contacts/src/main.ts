@@ -177,8 +177,10 @@ export async function startContactsService(config: ContactsConfig, overrides: Se
     schedulePeriodicJob('crm-webhook-retries', jobIntervalMs, () => crmDeliverer.retryDue(), logger),
   ];
   stopJobs.push(schedulePeriodicJob('enrichment-resume', jobIntervalMs, () => enrichment.resumeUnfinishedJobs(), logger), () => enrichment.stop());
-  // PRV-05: once, so erasures find deliveries stored before they recorded their contacts.
-  const indexing = indexLegacyDeliveries(crmDeliveries, exports, logger).catch((error: unknown) => logger.error({ err: error }, 'indexing CRM deliveries by contact failed'));
+  // PRV-05: once, so erasures find deliveries and enrichment items stored before they recorded whom they concern.
+  const indexing = Promise.all([indexLegacyDeliveries(crmDeliveries, exports, logger), enrichment.indexLegacyItems()]).catch((error: unknown) =>
+    logger.error({ err: error }, 'indexing CRM deliveries and enrichment items for erasures failed'),
+  );
   stopJobs.push(() => indexing.then(() => undefined));
   return {
     ...running,

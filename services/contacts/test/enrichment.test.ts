@@ -317,4 +317,23 @@ describe('contacts subgraph: bulk enrichment (issue 4b; CON-03, CON-04, CON-08)'
     expect(JSON.stringify(items)).not.toMatch(/fay@f\.example|gone@optout/);
     expect(keysOf(ws)).toEqual([spendKey(`ws:${ws}`, 'en-b', 'PHONE', 0)]);
   });
+
+  it('[PRV-05][CON-08] items stored before they recorded their identifier hash are indexed once, then an opt-out erases them', async () => {
+    const connection = contacts.infra.connection;
+    await storeProfiles(connection, [profile('en-gil', { name: 'Gil Legacy', emails: ['gil@g.example'] }, clock.now())]);
+    const jobId = uniqueName('legacy-job');
+    // As stored before: no `identifierHash` field, the input in clear, still pending.
+    await enrichmentItemModel(connection).create({ _id: itemId(jobId, 0), jobId, index: 0, identifier: 'Gil@g.example', kind: 'EMAIL', value: 'gil@g.example', state: 'PENDING', claimId: null, leaseUntil: null, planned: null, result: null });
+    expect(await enrichmentItemModel(connection).countDocuments({ jobId, identifierHash: { $exists: false } })).toBe(1);
+    const one = runner();
+    expect(await one.indexLegacyItems()).toBeGreaterThanOrEqual(1);
+    expect(await one.indexLegacyItems()).toBe(0);
+    await optOut('gil@g.example');
+    const erased = await eventually(async () => {
+      const item = await enrichmentItemModel(connection).findById(itemId(jobId, 0)).lean();
+      expect(item?.erasedAt).not.toBeNull();
+      return item!;
+    });
+    expect(erased).toMatchObject({ identifier: '', value: null, state: 'DONE', result: { status: 'SUPPRESSED' } });
+  });
 });

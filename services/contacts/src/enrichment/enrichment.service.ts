@@ -16,9 +16,8 @@ import type { ContactDocument, ContactIdentifierModel, ContactModel } from '../c
 import type { RevealField } from '../reveals/reveal.model';
 import { revealPlan, revealScope, type RevealedDetails } from '../reveals/reveal.rules';
 import type { RevealService } from '../reveals/reveal.service';
-import type { SuppressionService } from '../suppression/suppression.service';
+import type { OptOutListener, SuppressionService } from '../suppression/suppression.service';
 import type { EnrichmentItemDocument, EnrichmentItemModel, EnrichmentItemResult, EnrichmentJobDocument, EnrichmentJobModel, EnrichmentStatus } from './enrichment.model';
-import type { OptOutListener } from '../suppression/suppression.service';
 import { creditsOfItem, enrichmentInputSchema, erasedResult, itemId, parseIdentifier, reservationKey } from './enrichment.rules';
 
 const LEASE_MS = 60_000;
@@ -330,6 +329,32 @@ export class EnrichmentService implements OptOutListener {
     if (identifierHashes.length > 0) clauses.push({ identifierHash: { $in: identifierHashes } });
     if (contactIds.length > 0) clauses.push({ 'result.contactId': { $in: contactIds } });
     return clauses.length === 0 ? null : clauses.length === 1 ? (clauses[0] ?? null) : { $or: clauses };
+  }
+
+  /**
+   * One-off, at start-up: items stored before `identifierHash` existed get it, so an erasure finds
+   * them by index from then on. Returns how many were indexed.
+   */
+  async indexLegacyItems(): Promise<number> {
+    let indexed = 0;
+    for (;;) {
+      const batch = await this.items
+        .find({ identifierHash: { $exists: false }, kind: { $ne: null }, value: { $ne: null } }, { kind: 1, value: 1 })
+        .limit(INSERT_CHUNK)
+        .lean<Array<Pick<EnrichmentItemDocument, '_id' | 'kind' | 'value'>>>();
+      const updates = batch.flatMap((item) =>
+        item.kind && item.value
+          ? [{ updateOne: { filter: { _id: item._id, identifierHash: { $exists: false } }, update: { $set: { identifierHash: identifierHash(item.kind, item.value, this.hashKey) } } } }]
+          : [],
+      );
+      if (updates.length === 0) break;
+      const written = await this.items.bulkWrite(updates, { ordered: false });
+      indexed += written.modifiedCount;
+      // Nothing moved (written meanwhile by another instance): do not spin on the same batch.
+      if (written.modifiedCount === 0) break;
+    }
+    if (indexed > 0) this.logger.info({ items: indexed }, 'enrichment items indexed by identifier hash');
+    return indexed;
   }
 
   /** One guarded update by the state read; re-read when the runner moved the item meanwhile. */
