@@ -382,7 +382,8 @@ export class CrmDeliverer {
     if (ids === null) return null;
     if (ids.length === 0) return delivery.body;
     const held = await this.contacts.find({ _id: { $in: ids } }, { _id: 1, restrictedAt: 1 }).lean<Array<Pick<ContactDocument, '_id' | 'restrictedAt'>>>();
-    const gone = ids.filter((id) => !held.some((contact) => contact._id === id));
+    const heldIds = new Set(held.map((contact) => contact._id));
+    const gone = ids.filter((id) => !heldIds.has(id));
     // Deleted since the body was written (an erasure that raced the push, a retention purge): they leave the stored body too.
     if (gone.length > 0 && delivery.contactIds !== undefined) await eraseFromDelivery(this.deliveries, delivery._id, new Set(gone));
     const sendable = new Set(held.filter((contact) => !contact.restrictedAt).map((contact) => contact._id));
