@@ -180,7 +180,7 @@ describe('data-subject requests end to end through the gateway', () => {
     await eventually(async () => expect((await search(bob.accessToken)).data?.searchContacts.edges).toEqual([]));
   });
 
-  it('[ANA-01][ANA-05][PRV-02] a visitor: anonymous counts only without consent, identified with it; erasure from the public page removes that browser\'s events', async () => {
+  it('[ANA-01][ANA-05][PRV-02] a visitor: anonymous counts only without consent, identified with it, anonymous again once withdrawn; erasure from the public page removes that browser\'s events', async () => {
     const visitorId = uniqueName('visitor');
     const email = `visitor@${domain}`;
     const raw = rawEventModel(stack.services.analytics!.infra.connection);
@@ -197,7 +197,18 @@ describe('data-subject requests end to end through the gateway', () => {
     const consent = await gql('mutation($visitorId: String!) { recordConsent(input: { visitorId: $visitorId, method: ACCEPT, policyVersion: "2026-11" }) { source } }', { visitorId });
     expect(consent.errors).toBeUndefined();
     await eventually(async () => expect((await track('/features')).data?.trackEvents.results[0]?.stored).toBe('IDENTIFIED'));
-    expect(await raw.countDocuments({ subjectId: visitorId })).toBeGreaterThan(0);
+    const identified = await raw.countDocuments({ subjectId: visitorId });
+    expect(identified).toBeGreaterThan(0);
+
+    // Consent withdrawn in one call: later events are anonymous again.
+    const withdrawn = await gql('mutation($visitorId: String!) { withdrawConsent(input: { visitorId: $visitorId, policyVersion: "2026-11" }) { source } }', { visitorId });
+    expect(withdrawn.errors).toBeUndefined();
+    // (ConsentChanged reaches analytics through NATS: until then, events are still kept identified.)
+    await eventually(async () => expect((await track('/blog')).data?.trackEvents.results[0]?.stored).toBe('ANONYMOUS_COUNT'));
+    const afterWithdrawal = await raw.countDocuments({ subjectId: visitorId });
+    expect(afterWithdrawal).toBeGreaterThanOrEqual(identified);
+    expect((await track('/about')).data?.trackEvents.results[0]?.stored).toBe('ANONYMOUS_COUNT');
+    expect(await raw.countDocuments({ subjectId: visitorId })).toBe(afterWithdrawal);
 
     // Erasure from the public page, in the same browser (its banner cookie), verified by the mailed code.
     const privacyUrl = stack.services.privacy!.url;
