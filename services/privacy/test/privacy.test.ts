@@ -17,6 +17,7 @@ interface RetentionRuleView {
   dataCategory: string;
   limits: Array<{ trigger: string; months: number }>;
   enforcedBy: string;
+  action: string;
   note: string | null;
 }
 
@@ -64,7 +65,7 @@ describe('privacy subgraph: sub-processors and retention schedule', () => {
 
   it('[PRV-07] the retention schedule is public data with every category of the policy', async () => {
     const answer = await anonymously<{ retentionSchedule: RetentionRuleView[] }>(
-      '{ retentionSchedule { dataCategory description limits { trigger months } enforcedBy note } }',
+      '{ retentionSchedule { dataCategory description limits { trigger months } action enforcedBy note } }',
     );
     expect(answer.errors).toBeUndefined();
     const byCategory = new Map((answer.data?.retentionSchedule ?? []).map((rule) => [rule.dataCategory, rule]));
@@ -82,6 +83,8 @@ describe('privacy subgraph: sub-processors and retention schedule', () => {
       note: 'Anonymous aggregates may be kept',
     });
     expect(byCategory.get('BUSINESS_PROFILES')).toMatchObject({ limits: [{ trigger: 'LAST_UPDATE', months: 60 }], enforcedBy: 'contacts' });
+    expect(byCategory.get('PRIVACY_REQUESTS')).toMatchObject({ limits: [{ trigger: 'REQUEST_CLOSED', months: 60 }], enforcedBy: 'privacy' });
+    expect(new Set([...byCategory.values()].map((rule) => rule.action))).toEqual(new Set(['DELETE']));
   });
 
   it('[PRV-07] [PRV-09] both lists are seeded idempotently: a restart duplicates nothing, newer rows win', async () => {

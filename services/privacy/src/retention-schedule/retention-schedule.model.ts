@@ -28,6 +28,10 @@ export const retentionTriggers = [
 ] as const;
 export type RetentionTrigger = (typeof retentionTriggers)[number];
 
+/** What the enforcing job does when a record's time is up. */
+export const retentionActions = ['DELETE', 'ANONYMISE'] as const;
+export type RetentionAction = (typeof retentionActions)[number];
+
 export interface RetentionLimit {
   trigger: RetentionTrigger;
   months: number;
@@ -41,6 +45,7 @@ export interface RetentionRuleDocument extends ReferenceRecord {
   dataCategory: RetentionDataCategory;
   description: string;
   limits: RetentionLimit[];
+  action: RetentionAction;
   /** The service whose scheduled job deletes this data. */
   enforcedBy: ServiceName;
   note: string | null;
@@ -55,6 +60,7 @@ export const retentionRuleRecordSchema = z
     dataCategory: z.enum(retentionDataCategories),
     description: z.string().min(1),
     limits: z.array(z.object({ trigger: z.enum(retentionTriggers), months: z.number().int().nonnegative() })).min(1),
+    action: z.enum(retentionActions),
     enforcedBy: z.enum(serviceNames),
     note: z.string().min(1).nullable(),
     sortOrder: z.number().int(),
@@ -71,6 +77,7 @@ const retentionRuleSchema = new Schema<RetentionRuleDocument>(
       type: [new Schema<RetentionLimit>({ trigger: { type: String, enum: retentionTriggers }, months: Number }, { _id: false })],
       default: [],
     },
+    action: { type: String, enum: retentionActions, required: true },
     enforcedBy: { type: String, enum: serviceNames, required: true },
     note: { type: String, default: null },
     sortOrder: { type: Number, required: true },

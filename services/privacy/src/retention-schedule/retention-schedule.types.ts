@@ -23,6 +23,12 @@ export enum RetentionTriggerGql {
   LAST_UPDATE = 'LAST_UPDATE',
   REQUEST_CLOSED = 'REQUEST_CLOSED',
 }
+export enum RetentionActionGql {
+  DELETE = 'DELETE',
+  ANONYMISE = 'ANONYMISE',
+}
+registerEnumType(RetentionActionGql, { name: 'RetentionAction', description: "What the enforcing service's job does when the time is up" });
+
 registerEnumType(RetentionTriggerGql, { name: 'RetentionTrigger', description: 'The moment a retention period starts counting from' });
 
 @ObjectType('RetentionLimit')
@@ -49,6 +55,9 @@ export class RetentionRuleType {
   @Field(() => [RetentionLimitType])
   limits!: RetentionLimitType[];
 
+  @Field(() => RetentionActionGql)
+  action!: RetentionActionGql;
+
   @Field(() => String, { description: 'Service whose scheduled job deletes the data' })
   enforcedBy!: string;
 
@@ -60,6 +69,7 @@ export class RetentionRuleType {
       dataCategory: rule.dataCategory as RetentionDataCategoryGql,
       description: rule.description,
       limits: rule.limits.map(RetentionLimitType.from),
+      action: rule.action as RetentionActionGql,
       enforcedBy: rule.enforcedBy,
       note: rule.note,
     });
