@@ -20,7 +20,7 @@ interface RequestView {
 
 interface ExportDocument {
   data: Array<{ service: string; dataCategory: string; purpose: string; legalBasis: string; source: string; data: unknown }>;
-  recipients: Array<{ service: string; workspaceId: string | null; userId: string | null; fields: string[] }>;
+  recipients: Array<{ service: string; workspaceId: string | null; workspaceName: string | null; userId: string | null; fields: string[] }>;
   purposes: string[];
   sources: string[];
   retainedUnderLegalObligation: Array<{ service: string; dataCategory: string }>;
@@ -117,16 +117,21 @@ describe('data-subject requests end to end through the gateway', () => {
 
     // Bob, another customer, reveals Alice's work e-mail: Bob is a recipient of her data.
     const bob = await signUpAndLogin(`bob@${domain}`);
-    const granted = await gql(
-      'mutation($input: GrantCreditsInput!) { grantCredits(input: $input) { status } }',
-      { input: { ownerType: 'USER', ownerId: bob.userId, creditType: 'PRO_EMAIL', amount: 2, source: 'REGISTRATION', idempotencyKey: uniqueName('grant') } },
-      staff.accessToken,
-    );
-    expect(granted.errors).toBeUndefined();
-    const found = await search(bob.accessToken);
+    const bobsWorkspace = await gql<{ createWorkspace: { id: string } }>('mutation { createWorkspace(input: { name: "Bob Prospecting" }) { id } }', {}, bob.accessToken);
+    expect(bobsWorkspace.errors).toBeUndefined();
+    const bobToken = await login(`bob@${domain}`);
+    for (const [ownerType, ownerId] of [['USER', bob.userId], ['WORKSPACE', bobsWorkspace.data!.createWorkspace.id]] as const) {
+      const granted = await gql(
+        'mutation($input: GrantCreditsInput!) { grantCredits(input: $input) { status } }',
+        { input: { ownerType, ownerId, creditType: 'PRO_EMAIL', amount: 2, source: 'REGISTRATION', idempotencyKey: uniqueName('grant') } },
+        staff.accessToken,
+      );
+      expect(granted.errors).toBeUndefined();
+    }
+    const found = await search(bobToken);
     const contactId = found.data?.searchContacts.edges[0]?.node.id ?? '';
     expect(found.data?.searchContacts.edges.map((edge) => edge.node.name)).toEqual(['Alice Privacy']);
-    const revealed = await gql('mutation($id: ID!) { revealContact(contactId: $id, fields: [PRO_EMAIL], idempotencyKey: "privacy-e2e-reveal") { creditsCharged } }', { id: contactId }, bob.accessToken);
+    const revealed = await gql('mutation($id: ID!) { revealContact(contactId: $id, fields: [PRO_EMAIL], idempotencyKey: "privacy-e2e-reveal") { creditsCharged } }', { id: contactId }, bobToken);
     expect(revealed.errors).toBeUndefined();
 
     // Access (PRV-02): nothing happens before the code; then every service answers.
@@ -145,7 +150,9 @@ describe('data-subject requests end to end through the gateway', () => {
     expect([...services].sort()).toEqual(['accounts', 'analytics', 'billing', 'contacts']);
     expect(JSON.stringify(exported.data.filter((record) => record.service === 'accounts'))).toContain(aliceEmail);
     expect(JSON.stringify(exported.data.filter((record) => record.service === 'contacts'))).toContain('Head of Data');
-    expect(exported.recipients).toEqual(expect.arrayContaining([expect.objectContaining({ service: 'contacts', userId: bob.userId, fields: expect.arrayContaining(['PRO_EMAIL']) })]));
+    expect(exported.recipients).toEqual(
+      expect.arrayContaining([expect.objectContaining({ service: 'contacts', workspaceId: bobsWorkspace.data!.createWorkspace.id, workspaceName: 'Bob Prospecting', fields: expect.arrayContaining(['PRO_EMAIL']) })]),
+    );
     expect(exported.purposes.length).toBeGreaterThan(1);
     expect(exported.sources.length).toBeGreaterThan(1);
     for (const record of exported.data) expect(record.legalBasis).not.toBe('');
@@ -177,7 +184,7 @@ describe('data-subject requests end to end through the gateway', () => {
       const refused = await gql('mutation($input: LoginInput!) { login(input: $input) { accessToken } }', { input: { email: aliceEmail, password: 'correct horse battery staple' } });
       expect(refused.errors?.[0]).toBeDefined();
     });
-    await eventually(async () => expect((await search(bob.accessToken)).data?.searchContacts.edges).toEqual([]));
+    await eventually(async () => expect((await search(bobToken)).data?.searchContacts.edges).toEqual([]));
   });
 
   it('[ANA-01][ANA-05][PRV-02] a visitor: anonymous counts only without consent, identified with it, anonymous again once withdrawn; erasure from the public page removes that browser\'s events', async () => {

@@ -55,6 +55,17 @@ export const rpcContracts = {
       scopes: z.array(scope),
     }),
   },
+  /**
+   * Privacy -> accounts: the names of the workspaces that received a person's details, so an
+   * access answer (PRV-02) names its recipients rather than listing internal ids.
+   */
+  describeWorkspaces: {
+    subject: 'rpc.accounts.describeWorkspaces',
+    request: z.object({ workspaceIds: z.array(z.string().min(1)).min(1).max(500) }),
+    response: z.object({
+      workspaces: z.array(z.object({ workspaceId: z.string(), name: z.string().nullable(), status: z.enum(['ACTIVE', 'DELETED']) })),
+    }),
+  },
   /** Contacts -> billing: spend credits for an action (CON-03/04); the same key always gets the first answer. */
   spendCredits: {
     subject: 'billing.credits.spend',

@@ -15,6 +15,7 @@ import { buildAccountsSchema } from './schema';
 import { userModel } from './users/user.model';
 import { UserResolver, resolveUserReference } from './users/user.resolver';
 import { UserService } from './users/user.service';
+import { serveDescribeWorkspaces } from './workspaces/workspace.rpc';
 import { workspaceModel } from './workspaces/workspace.model';
 import { Mailer } from '@leadgraph/platform';
 import { accountDeletionModel } from './account-deletion/account-deletion.model';
@@ -229,7 +230,7 @@ export async function startAccountsService(config: AccountsConfig, overrides: Se
       ...referralConsumers({ bus, connection, clock, logger, referrals: referralService }),
       ...dataSubjectRequestConsumers({ bus, connection, clock, logger, requests: dataSubjectRequestService }),
     ],
-    rpc: [serveResolveApiToken(bus, apiTokenService, logger), serveResolveSession(bus, sessionService, logger)],
+    rpc: [serveResolveApiToken(bus, apiTokenService, logger), serveResolveSession(bus, sessionService, logger), serveDescribeWorkspaces(bus, workspaces, logger)],
     onStop: [() => stopRetention(), stopDeletionRecovery, ...stopIdentityJobs, () => mailer.close()],
   });
   stopRetention = schedulePeriodicJob(

@@ -1,6 +1,7 @@
 import {
   Mailer,
   OutboxRelay,
+  callRpc,
   type OutboxModel,
   connectServiceInfra,
   instanceContainer,
@@ -10,6 +11,7 @@ import {
   type RunningService,
   type ServiceOverrides,
 } from '@leadgraph/platform';
+import { rpcContracts } from '@leadgraph/events';
 import { PrivacyAuditResolver } from './audit/audit.resolver';
 import { privacyAuditEntryModel } from './audit/audit.model';
 import { PrivacyAuditTrail } from './audit/audit.service';
@@ -60,7 +62,20 @@ export async function startPrivacyService(config: PrivacyConfig, overrides: Serv
     requests,
     dataSubjectExportModel(connection),
     dataSubjectAnswerChunkModel(connection),
-    { mailer, clock: infra.clock, logger, auditTrail, consent: consentService, subProcessors: subProcessorService, retentionSchedule: retentionScheduleService, onEventsQueued: () => relay.nudge() },
+    {
+      mailer,
+      clock: infra.clock,
+      logger,
+      auditTrail,
+      consent: consentService,
+      subProcessors: subProcessorService,
+      retentionSchedule: retentionScheduleService,
+      workspaceNames: async (workspaceIds) => {
+        const answer = await callRpc(bus, rpcContracts.describeWorkspaces.subject, { workspaceIds }, rpcContracts.describeWorkspaces.response);
+        return new Map(answer.workspaces.map((workspace) => [workspace.workspaceId, workspace.name]));
+      },
+      onEventsQueued: () => relay.nudge(),
+    },
     { hashKey, sealKey: config.DATA_SUBJECT_SEAL_KEY, publicUrl: () => publicUrl, requestsPerIpPerHour: 20, requestsPerEmailPerHour: 5, verificationsPerIpPerHour: 60 },
   );
   const retentionRuns = new RetentionRunService(retentionRunEvidenceModel(connection), retentionScheduleService, auditTrail, infra.clock, logger);

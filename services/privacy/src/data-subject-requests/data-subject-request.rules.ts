@@ -111,6 +111,13 @@ export interface AccessExportInput {
   answers: ReadonlyArray<Pick<DataSubjectRequestAnswer, 'service' | 'retained'>>;
   subProcessors: ReadonlyArray<{ name: string; purpose: string; location: string }>;
   retentionSchedule: ReadonlyArray<{ dataCategory: string; description: string; limits: ReadonlyArray<{ trigger: string; months: number }> }>;
+  /** Names of the recipient workspaces, from accounts; a missing one stays unnamed. */
+  workspaceNames: ReadonlyMap<string, string | null>;
+}
+
+/** The workspace ids among the recipients, for one lookup of their names. */
+export function recipientWorkspaceIds(parts: AccessExportInput['parts']): string[] {
+  return [...new Set(parts.flatMap(({ part }) => part.recipients.flatMap((recipient) => (recipient.workspaceId ? [recipient.workspaceId] : []))))];
 }
 
 /**
@@ -132,7 +139,9 @@ export function assembleAccessExport(input: AccessExportInput) {
     purposes: distinct(records.map((record) => record.purpose)),
     legalBases: distinct(records.map((record) => record.legalBasis)),
     sources: distinct(records.map((record) => record.source)),
-    recipients: input.parts.flatMap(({ service, part }) => part.recipients.map((recipient) => ({ service, ...recipient }))),
+    recipients: input.parts.flatMap(({ service, part }) =>
+      part.recipients.map((recipient) => ({ service, workspaceName: recipient.workspaceId ? (input.workspaceNames.get(recipient.workspaceId) ?? null) : null, ...recipient })),
+    ),
     data: records,
     retainedUnderLegalObligation: input.answers.flatMap((answer) => answer.retained.map((retained) => ({ service: answer.service, ...retained }))),
     subProcessors: input.subProcessors.map(({ name, purpose, location }) => ({ name, purpose, location })),

@@ -54,6 +54,7 @@ import {
   missingDetail,
   pendingServices,
   producesExport,
+  recipientWorkspaceIds,
   statesAllowing,
   statusAfterAnswer,
   type DenialReason,
@@ -196,6 +197,8 @@ export class DataSubjectRequestService {
       consent: ConsentService;
       subProcessors: SubProcessorService;
       retentionSchedule: RetentionScheduleService;
+      /** Recipient workspace names from accounts (rpc.accounts.describeWorkspaces). */
+      workspaceNames: (workspaceIds: string[]) => Promise<Map<string, string | null>>;
       onEventsQueued: () => void;
     },
     private readonly settings: DataSubjectRequestSettings,
@@ -438,12 +441,22 @@ export class DataSubjectRequestService {
       }
       return [{ service: answer.service, part: part.data }];
     });
+    const workspaceIds = recipientWorkspaceIds(parts);
+    const workspaceNames =
+      workspaceIds.length === 0
+        ? new Map<string, string | null>()
+        : await this.deps.workspaceNames(workspaceIds).catch((error: unknown) => {
+            // The answer still goes out on time; recipients are then listed by id only.
+            this.deps.logger.warn({ err: error, requestId: request._id }, 'workspace names unavailable for an access answer');
+            return new Map<string, string | null>();
+          });
     const document = assembleAccessExport({
       request: { id: request._id, right: request.right, receivedAt: request.receivedAt, completedAt: request.closedAt ?? this.now },
       parts,
       answers: request.answers,
       subProcessors: await this.deps.subProcessors.list(),
       retentionSchedule: await this.deps.retentionSchedule.list(),
+      workspaceNames,
     });
     const token = randomBytes(32).toString('base64url');
     const now = this.now;

@@ -83,10 +83,11 @@ describe('data-subject request rules', () => {
       answers: [{ service: 'billing', retained: [{ dataCategory: 'ACCOUNTING', legalBasis: 'Legal obligation', keptUntil: '2037-12-31T00:00:00.000Z' }] }],
       subProcessors: [{ name: 'Stripe', purpose: 'Payments', location: 'EU' }],
       retentionSchedule: [{ dataCategory: 'BUSINESS_PROFILES', description: 'Profiles', limits: [{ trigger: 'LAST_UPDATE', months: 60 }] }],
+      workspaceNames: new Map([['w1', 'Acme Sales']]),
     });
     expect(document.purposes).toEqual(['B2B prospecting', 'Providing the service']);
     expect(document.sources).toEqual(['Provided by you', 'Public web']);
-    expect(document.recipients).toEqual([{ service: 'contacts', workspaceId: 'w1', userId: 'u1', fields: ['PRO_EMAIL'], receivedAt: '2026-11-01T00:00:00.000Z' }]);
+    expect(document.recipients).toEqual([{ service: 'contacts', workspaceId: 'w1', workspaceName: 'Acme Sales', userId: 'u1', fields: ['PRO_EMAIL'], receivedAt: '2026-11-01T00:00:00.000Z' }]);
     expect(document.data.map((record) => record.service)).toEqual(['contacts', 'accounts']);
     expect(document.retainedUnderLegalObligation).toEqual([{ service: 'billing', dataCategory: 'ACCOUNTING', legalBasis: 'Legal obligation', keptUntil: '2037-12-31T00:00:00.000Z' }]);
     expect(document.subProcessors[0]?.name).toBe('Stripe');
