@@ -1,4 +1,5 @@
 import type { DataSubjectRight } from '@leadgraph/events';
+import { pageTexts } from '../opt-out/opt-out.pages';
 import { PHONE_COUNTRIES, type Language } from '../opt-out/opt-out.service';
 import { errorSummary, escapeHtml, field, inputAttributes, publicPageLayout } from '../public-pages/public-page.layout';
 import { DSR_CODE_TTL_MS, DSR_MAX_CODE_ATTEMPTS, type RequestFieldError, type RequestFormErrors } from './data-subject-request.service';
@@ -58,17 +59,10 @@ const texts = {
     rateLimited: 'Too many requests. Please wait a while and try again.',
     attemptsLeft: (left: number) => `${left} attempt(s) left.`,
     errors: {
-      EMAIL_REQUIRED: 'Enter your e-mail address.',
-      EMAIL_INVALID: 'Enter an e-mail address like name@example.com.',
-      PHONE_INVALID: 'Enter a valid phone number: international format (+33…) or choose its country.',
-      COUNTRY_INVALID: 'Choose a country from the list.',
-      PROFILE_URL_INVALID: 'Enter a LinkedIn profile URL like https://www.linkedin.com/in/your-name.',
-      CODE_FORMAT: 'Enter the 6-digit code from the e-mail.',
-      CODE_INVALID: 'This code is not correct.',
-      CODE_EXPIRED: 'This code has expired. Start again to get a new one.',
+      // The identifier and code messages are the opt-out page's; only these differ.
+      ...pageTexts('en').errors,
       CODE_LOCKED: `Too many wrong codes (${DSR_MAX_CODE_ATTEMPTS}): this code is locked. Start again to get a new one.`,
       CODE_USED: 'This request is already confirmed.',
-      REQUEST_UNKNOWN: 'This link or code is not valid. Start again.',
       RIGHT_UNKNOWN: 'Choose what you want to do.',
       CORRECTIONS_REQUIRED: 'For a correction, choose what to correct and give the right value.',
       CORRECTION_FIELD_INVALID: 'Choose what to correct from the list.',
@@ -116,17 +110,9 @@ const texts = {
     rateLimited: 'Trop de demandes. Patientez un moment puis réessayez.',
     attemptsLeft: (left: number) => `Encore ${left} essai(s).`,
     errors: {
-      EMAIL_REQUIRED: 'Saisissez votre adresse e-mail.',
-      EMAIL_INVALID: 'Saisissez une adresse e-mail comme nom@exemple.fr.',
-      PHONE_INVALID: 'Saisissez un numéro valide : format international (+33…) ou choisissez son pays.',
-      COUNTRY_INVALID: 'Choisissez un pays dans la liste.',
-      PROFILE_URL_INVALID: 'Saisissez une URL de profil LinkedIn comme https://www.linkedin.com/in/votre-nom.',
-      CODE_FORMAT: 'Saisissez le code à 6 chiffres reçu par e-mail.',
-      CODE_INVALID: "Ce code n'est pas correct.",
-      CODE_EXPIRED: 'Ce code a expiré. Recommencez pour en recevoir un nouveau.',
+      ...pageTexts('fr').errors,
       CODE_LOCKED: `Trop de codes erronés (${DSR_MAX_CODE_ATTEMPTS}) : ce code est bloqué. Recommencez pour en recevoir un nouveau.`,
       CODE_USED: 'Cette demande est déjà confirmée.',
-      REQUEST_UNKNOWN: "Ce lien ou ce code n'est pas valide. Recommencez.",
       RIGHT_UNKNOWN: 'Choisissez ce que vous souhaitez faire.',
       CORRECTIONS_REQUIRED: 'Pour une rectification, choisissez quoi corriger et indiquez la bonne valeur.',
       CORRECTION_FIELD_INVALID: 'Choisissez quoi corriger dans la liste.',
