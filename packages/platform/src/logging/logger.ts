@@ -3,8 +3,15 @@ import pino, { type Logger } from 'pino';
 export type { Logger };
 
 const EMAIL = /[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,}/gi;
-// Sequences of 8+ digits with optional separators and leading +: phone numbers.
-const PHONE = /\+?\d[\d\s().-]{6,}\d/g;
+// Runs of digits with optional separators and leading +: phone numbers when they hold 8 to 15
+// digits (E.164) and are not an ISO date; loopback addresses and dates stay readable.
+const PHONE_CANDIDATE = /[+(]?\d[\d\s().-]{6,}\d/g;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}/;
+
+function scrubPhone(candidate: string): string {
+  const digits = candidate.replace(/\D/g, '').length;
+  return digits >= 8 && digits <= 15 && !ISO_DATE.test(candidate) ? '[phone]' : candidate;
+}
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
 const JWT = /\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g;
 const API_TOKEN = /\blg_[A-Za-z0-9_-]{16,}/g;
@@ -33,7 +40,7 @@ export function scrubText(text: string): string {
     .replace(BEARER, '$1 [redacted]')
     .replace(API_TOKEN, '[api-token]')
     .replace(EMAIL, '[email]')
-    .replace(PHONE, '[phone]');
+    .replace(PHONE_CANDIDATE, scrubPhone);
 }
 
 export function scrubValue(value: unknown, depth = 0): unknown {

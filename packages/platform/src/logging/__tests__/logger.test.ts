@@ -24,6 +24,12 @@ describe('logger: no personal data or credentials in log lines', () => {
     expect(text).toContain('[api-token]');
   });
 
+  it('scrubs national and dotted phone formats but keeps dates and loopback addresses readable', () => {
+    expect(scrubText('call 06.12.34.56.78 or (020) 7946-0958')).toBe('call [phone] or [phone]');
+    expect(scrubText('listening on http://127.0.0.1:4105/graphql')).toBe('listening on http://127.0.0.1:4105/graphql');
+    expect(scrubText('cut-off 2021-11-23T00:00:00.000Z, due 2026-12-23')).toBe('cut-off 2021-11-23T00:00:00.000Z, due 2026-12-23');
+  });
+
   it('redacts secret-named fields and scrubs nested values and messages', () => {
     const { lines, logger } = capture();
     logger.info(
