@@ -380,6 +380,21 @@ export const eventCatalog = {
       openedAt: isoTime,
     }),
   },
+  /**
+   * PRV-02 (GDPR art. 18(3)): a privacy officer lifts a restriction obtained through a completed
+   * RESTRICTION request, after telling the requester. Each service lifts what that request restricted
+   * (never what an erasure keeps restricted under legal retention).
+   */
+  DataSubjectRestrictionLifted: {
+    source: 'privacy',
+    data: z.object({
+      requestId: id,
+      userId: id.nullable(),
+      identifiers: z.array(identifierHashSchema),
+      visitorIds: z.array(id).max(20).optional(),
+      liftedAt: isoTime,
+    }),
+  },
   DataSubjectRequestAnsweredByAccounts: { source: 'accounts', data: dataSubjectRequestAnswerSchema },
   DataSubjectRequestAnsweredByBilling: { source: 'billing', data: dataSubjectRequestAnswerSchema },
   DataSubjectRequestAnsweredByContacts: { source: 'contacts', data: dataSubjectRequestAnswerSchema },
