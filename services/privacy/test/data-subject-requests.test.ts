@@ -455,4 +455,36 @@ describe('[PRV-02..05] data-subject requests', () => {
     const document = (await (await fetch(link)).json()) as { data: Array<{ service: string; data: { lines: unknown[] } }> };
     expect(document.data.find((record) => record.service === 'billing')?.data.lines).toHaveLength(6000);
   });
+
+  it('[PRV-02] a privacy officer lifts a completed restriction: the requester is told first, then every service is asked to lift it', async () => {
+    const email = newEmail();
+    const { requestId, code } = await openOnPage({ right: 'RESTRICTION', email, lang: 'en' }, { cookie: 'leadgraph_visitor_id=visitor-restricted' });
+    const lift = (id: string, reason = 'The accuracy dispute is settled: the data was checked and is correct') =>
+      call<{ liftDataSubjectRestriction: { id: string; restrictionLiftedAt: string | null } }>(
+        'mutation($id: ID!, $reason: String!) { liftDataSubjectRestriction(requestId: $id, reason: $reason) { id restrictionLiftedAt } }',
+        { id, reason },
+        officer,
+      );
+    expect((await lift(requestId)).errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT' });
+    expect((await send('/privacy-request/confirm', { request: requestId, code })).status).toBe(200);
+    for (const service of ['accounts', 'billing', 'contacts', 'analytics'] as const) await answer(requestId, service, { right: 'RESTRICTION' });
+    await expectEvents(bus, 'DataSubjectRequestCompleted', (data) => data.requestId === requestId);
+
+    const refused = await call('mutation($id: ID!) { liftDataSubjectRestriction(requestId: $id, reason: "The accuracy dispute is settled") { id } }', { id: requestId }, userCaller());
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN' });
+    expect((await lift(requestId, 'short')).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
+    const lifted = await lift(requestId);
+    expect(lifted.errors).toBeUndefined();
+    expect(lifted.data?.liftDataSubjectRestriction.restrictionLiftedAt).toBe(clock.now().toISOString());
+    const notice = await mailbox.waitFor(email, /restriction of your data/);
+    expect(notice.text).toContain('accuracy dispute is settled');
+    const [event] = await expectEvents(bus, 'DataSubjectRestrictionLifted', (data) => data.requestId === requestId);
+    expect(event?.data).toMatchObject({ userId: null, visitorIds: ['visitor-restricted'], identifiers: [{ kind: 'EMAIL', hash: hashOf(email) }] });
+    expect((await lift(requestId)).errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT' });
+
+    // Only a restriction can be lifted.
+    const access = await openOnPage({ right: 'ACCESS', email: newEmail(), lang: 'en' });
+    expect((await lift(access.requestId)).errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT' });
+    expect(await publishedEvents(bus, 'DataSubjectRestrictionLifted', (data) => data.requestId === access.requestId)).toHaveLength(0);
+  });
 });

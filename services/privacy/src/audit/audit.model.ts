@@ -12,6 +12,7 @@ export const privacyAuditActions = [
   'REQUEST_COMPLETED',
   'REQUEST_DENIED',
   'REQUEST_REVOKED',
+  'RESTRICTION_LIFTED',
   'EXPORT_DOWNLOADED',
   'RETENTION_RUN_REPORTED',
 ] as const;

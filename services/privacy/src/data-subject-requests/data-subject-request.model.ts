@@ -53,6 +53,9 @@ export interface DataSubjectRequestDocument extends WithOutbox {
   answers: DataSubjectServiceAnswer[];
   denialReason: DenialReason | null;
   closedAt: Date | null;
+  /** A RESTRICTION obtained by this request was lifted (GDPR art. 18(3)), after notice to the requester. */
+  restrictionLiftedAt?: Date | null;
+  restrictionLiftReason?: string | null;
   history: DataSubjectRequestHistoryEntry[];
 }
 
@@ -103,6 +106,8 @@ const requestSchema = new Schema<DataSubjectRequestDocument>(
     answers: { type: [answerSchema], default: [] },
     denialReason: { type: String, enum: [...denialReasons, null], default: null },
     closedAt: { type: Date, default: null },
+    restrictionLiftedAt: { type: Date, default: null },
+    restrictionLiftReason: { type: String, default: null },
     history: { type: [historySchema], default: [] },
     ...outboxSchemaFields,
   },

@@ -118,4 +118,13 @@ export class DataSubjectRequestResolver {
   ): Promise<DataSubjectRequestType> {
     return this.view(await this.requests.deny(context.caller, { requestId, reason, note }));
   }
+
+  @Mutation(() => DataSubjectRequestType, { description: 'Privacy officers: lift the restriction a completed RESTRICTION request obtained; the requester is told first (GDPR art. 18(3))' })
+  async liftDataSubjectRestriction(
+    @Ctx() context: RequestContext,
+    @Arg('requestId', () => ID) requestId: string,
+    @Arg('reason', () => String) reason: string,
+  ): Promise<DataSubjectRequestType> {
+    return this.view(await this.requests.liftRestriction(context.caller, { requestId, reason }));
+  }
 }

@@ -518,6 +518,52 @@ export class DataSubjectRequestService {
     return revoked;
   }
 
+  /**
+   * GDPR art. 18(3): a privacy officer lifts a restriction this request obtained. The requester is
+   * told first; if the notice cannot be sent, nothing is lifted. Every service then lifts what this
+   * request restricted (DataSubjectRestrictionLifted).
+   */
+  async liftRestriction(caller: Caller, input: { requestId: string; reason: string }): Promise<DataSubjectRequestDocument> {
+    const officer = requireStaffRole(caller, 'PRIVACY_OFFICER');
+    const reason = input.reason.trim();
+    if (reason.length < 10) throw badInput('reason', 'reason: explain why the restriction ends (at least 10 characters); it is sent to the requester');
+    const request = await this.requests.findById(input.requestId, { outbox: 0 }).lean<DataSubjectRequestDocument>();
+    if (!request) throw notFound('No such data-subject request');
+    if (request.right !== 'RESTRICTION') throw conflict('Only a restriction request has a restriction to lift', 'requestId');
+    if (request.status !== 'COMPLETED') throw conflict('The restriction is not in place yet: the request is not completed', 'requestId');
+    if (request.restrictionLiftedAt) throw conflict('This restriction was already lifted', 'requestId');
+    const now = this.now;
+    const template = mails[request.language].restrictionLifted;
+    try {
+      await this.deps.mailer.send({ to: request.contactEmail, subject: template.subject, text: template.text.replace('{reason}', reason) });
+    } catch (error) {
+      this.deps.logger.error({ err: error, requestId: request._id }, 'restriction lift notice could not be sent');
+      throw conflict('The notice to the requester could not be sent; the restriction stays in place', 'requestId');
+    }
+    const lifted = createEvent(
+      'DataSubjectRestrictionLifted',
+      {
+        requestId: request._id,
+        userId: request.userId,
+        identifiers: request.identifiers.map(({ kind, hash, keyVersion }) => ({ kind, hash, keyVersion })),
+        visitorIds: request.visitorIds ?? [],
+        liftedAt: now.toISOString(),
+      },
+      { subject: `data-subject-request/${request._id}`, time: now, id: `dsr-restriction-lifted-${request._id}` },
+    );
+    const updated = await this.requests
+      .findOneAndUpdate(
+        { _id: request._id, status: 'COMPLETED', restrictionLiftedAt: null },
+        { $set: { restrictionLiftedAt: now, restrictionLiftReason: reason }, $push: pushToOutbox(lifted) },
+        { new: true, projection: { outbox: 0 } },
+      )
+      .lean<DataSubjectRequestDocument>();
+    if (!updated) throw conflict('This restriction was already lifted', 'requestId');
+    this.deps.onEventsQueued();
+    await this.audit(request._id, 'RESTRICTION_LIFTED', officer.userId, { reason }, now);
+    return updated;
+  }
+
   /** PRV-04: a privacy officer extends the deadline, with a reason notified to the requester. */
   async extend(caller: Caller, input: { requestId: string; months: number; reason: string }): Promise<DataSubjectRequestDocument> {
     const officer = requireStaffRole(caller, 'PRIVACY_OFFICER');
@@ -704,6 +750,10 @@ const mails = {
       subject: 'Your leadgraph privacy request was declined',
       text: 'We cannot carry out your request ({reason}): {note}\nYou may lodge a complaint with a supervisory authority (in France, the CNIL) or seek a judicial remedy.',
     },
+    restrictionLifted: {
+      subject: 'The restriction of your data at leadgraph ends',
+      text: 'The restriction of the processing of your data that you obtained is being lifted, because: {reason}\nFrom now on your data is processed again as before. You may object to the processing or contact us to discuss it.',
+    },
     answer: {
       subject: 'Your leadgraph privacy request is complete',
       text: 'Your {right} request has been carried out by every part of leadgraph:\n{done}\n\nKept under legal obligation, with processing restricted:\n{kept}\n\n{link}\n(The download link works once and expires in 7 days.)',
@@ -721,6 +771,10 @@ const mails = {
     denial: {
       subject: "Votre demande leadgraph n'a pas pu aboutir",
       text: "Nous ne pouvons pas donner suite à votre demande ({reason}) : {note}\nVous pouvez introduire une réclamation auprès de la CNIL ou former un recours juridictionnel.",
+    },
+    restrictionLifted: {
+      subject: 'La limitation du traitement de vos données prend fin',
+      text: "La limitation du traitement de vos données que vous aviez obtenue est levée, pour la raison suivante : {reason}\nVos données sont de nouveau traitées comme avant. Vous pouvez vous opposer au traitement ou nous contacter.",
     },
     answer: {
       subject: 'Votre demande leadgraph est traitée',

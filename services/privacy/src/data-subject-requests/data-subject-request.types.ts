@@ -179,6 +179,9 @@ export class DataSubjectRequestType {
   @Field(() => Date, { nullable: true })
   closedAt!: Date | null;
 
+  @Field(() => Date, { nullable: true, description: 'When a restriction obtained by this request was lifted, after notice' })
+  restrictionLiftedAt!: Date | null;
+
   @Field(() => [DataSubjectRequestStepType])
   history!: DataSubjectRequestStepType[];
 
@@ -199,6 +202,7 @@ export class DataSubjectRequestType {
       pendingServices: request.status === 'IN_PROGRESS' || request.status === 'AWAITING_SERVICES' ? pendingServices(request.answers) : [],
       denialReason: request.denialReason,
       closedAt: request.closedAt,
+      restrictionLiftedAt: request.restrictionLiftedAt ?? null,
       history: request.history.map((entry) => DataSubjectRequestStepType.from(entry)),
     });
   }
