@@ -17,6 +17,7 @@ import {
 } from '@leadgraph/platform/src/testing';
 import { pageCountModel, rawEventModel, type PageCountDocument, type RawEventDocument } from '../src/collection/collection.model';
 import { loadAnalyticsConfig, type AnalyticsConfig } from '../src/config';
+import { analyticsConsentModel } from '../src/consent/consent.model';
 import { erasureTallyModel } from '../src/data-subject/data-subject.model';
 import { funnelUserModel } from '../src/metering/metering.model';
 import { startAnalyticsService } from '../src/main';
@@ -498,5 +499,115 @@ describe('analytics collection: consent-aware front-end events', () => {
     await openRequest('ERASURE', user.userId, requestId);
     const [answer] = await expectEvents(bus, 'DataSubjectRequestAnsweredByAnalytics', (data) => data.requestId === requestId);
     expect(answer?.data).toMatchObject({ outcome: 'CARRIED_OUT', actions: [{ dataCategory: 'ANALYTICS_RAW', action: 'ERASED', count: 3 }] });
+  });
+
+  // GDPR art. 18(3): privacy lifts a restriction obtained by a completed RESTRICTION request.
+  const openRequestFor = (right: EventData<'DataSubjectRequestOpened'>['right'], subject: { userId: string | null; visitorIds?: string[] }, requestId = uniqueName('dsr')) =>
+    deliver('DataSubjectRequestOpened', {
+      requestId,
+      right,
+      userId: subject.userId,
+      identifiers: [],
+      sealedDetails: null,
+      visitorIds: subject.visitorIds,
+      dueAt: new Date(clock.now().getTime() + 30 * DAY_MS).toISOString(),
+      openedAt: clock.now().toISOString(),
+    });
+  const liftRestriction = (requestId: string, subject: { userId: string | null; visitorIds?: string[] }) =>
+    deliver('DataSubjectRestrictionLifted', { requestId, userId: subject.userId, identifiers: [], visitorIds: subject.visitorIds, liftedAt: clock.now().toISOString() });
+  const storedAs = async (caller: Caller, page: string) => (await trackAs(caller, page)).data?.trackEvents.results[0]?.stored;
+  const visitorStoredAs = async (visitorId: string, page: string) => (await collect({ visitorId, events: [pageView(page)] })).body.results[0]?.stored;
+
+  it('[PRV-02][ANA-01] restriction lifted: the user and the visitor ids of that request are identified again under their banner consent', async () => {
+    const user = userCaller();
+    const visitorId = uniqueName('visitor');
+    await consent('USER', user.userId, true, 'ACCEPT');
+    await consent('VISITOR', visitorId, true, 'ACCEPT');
+    // Warm the cache with "identified" so the lift has to invalidate it.
+    expect(await storedAs(user, '/lift')).toBe('IDENTIFIED');
+    expect(await visitorStoredAs(visitorId, '/lift')).toBe('IDENTIFIED');
+
+    const requestId = uniqueName('dsr');
+    await openRequestFor('RESTRICTION', { userId: user.userId, visitorIds: [visitorId] }, requestId);
+    expect(await storedAs(user, '/lift')).toBe('ANONYMOUS_COUNT');
+    expect(await visitorStoredAs(visitorId, '/lift')).toBe('ANONYMOUS_COUNT');
+
+    await liftRestriction(requestId, { userId: user.userId, visitorIds: [visitorId] });
+    expect(await storedAs(user, '/lift')).toBe('IDENTIFIED');
+    expect(await visitorStoredAs(visitorId, '/lift')).toBe('IDENTIFIED');
+    expect(await rawEventsOf(user.userId)).toHaveLength(2);
+    expect(await rawEventsOf(visitorId)).toHaveLength(2);
+
+    // A second lift of the same request (another event) changes nothing.
+    await liftRestriction(requestId, { userId: user.userId, visitorIds: [visitorId] });
+    expect(await storedAs(user, '/lift')).toBe('IDENTIFIED');
+  });
+
+  it('[PRV-02][ANA-01] a lift never ends a restriction of another cause: an objection, another restriction', async () => {
+    const objector = userCaller();
+    await consent('USER', objector.userId, true, 'ACCEPT');
+    const objection = uniqueName('dsr');
+    await openRequestFor('OBJECTION', { userId: objector.userId }, objection);
+    // Lifts of another request, and even one naming the objection itself, leave the objection in force.
+    await liftRestriction(uniqueName('dsr'), { userId: objector.userId });
+    await liftRestriction(objection, { userId: objector.userId });
+    expect(await storedAs(objector, '/objected')).toBe('ANONYMOUS_COUNT');
+
+    // Two restriction requests: lifting the first keeps the second in force.
+    const user = userCaller();
+    await consent('USER', user.userId, true, 'ACCEPT');
+    const first = uniqueName('dsr');
+    const second = uniqueName('dsr');
+    await openRequestFor('RESTRICTION', { userId: user.userId }, first);
+    await openRequestFor('RESTRICTION', { userId: user.userId }, second);
+    await liftRestriction(first, { userId: user.userId });
+    expect(await storedAs(user, '/twice')).toBe('ANONYMOUS_COUNT');
+    await liftRestriction(second, { userId: user.userId });
+    expect(await storedAs(user, '/twice')).toBe('IDENTIFIED');
+
+    // Restriction then objection: lifting the restriction leaves the objection.
+    const both = userCaller();
+    await consent('USER', both.userId, true, 'ACCEPT');
+    const restriction = uniqueName('dsr');
+    await openRequestFor('RESTRICTION', { userId: both.userId }, restriction);
+    await openRequestFor('OBJECTION', { userId: both.userId });
+    await liftRestriction(restriction, { userId: both.userId });
+    expect(await storedAs(both, '/both')).toBe('ANONYMOUS_COUNT');
+  });
+
+  it('[PRV-02][ANA-01] after a lift, no consent or a withdrawn consent still means anonymous', async () => {
+    const noConsent = userCaller();
+    const requestId = uniqueName('dsr');
+    await openRequestFor('RESTRICTION', { userId: noConsent.userId }, requestId);
+    await liftRestriction(requestId, { userId: noConsent.userId });
+    expect(await storedAs(noConsent, '/no-consent')).toBe('ANONYMOUS_COUNT');
+    expect(await analyticsConsentModel(connection()).findById(`USER:${noConsent.userId}`).lean()).toMatchObject({ restrictedAt: null, analytics: null });
+
+    const withdrawn = userCaller();
+    await consent('USER', withdrawn.userId, true, 'ACCEPT', new Date(clock.now().getTime() - 60_000));
+    await openRequestFor('CONSENT_WITHDRAWAL', { userId: withdrawn.userId });
+    const restriction = uniqueName('dsr');
+    await openRequestFor('RESTRICTION', { userId: withdrawn.userId }, restriction);
+    await liftRestriction(restriction, { userId: withdrawn.userId });
+    expect(await storedAs(withdrawn, '/withdrawn')).toBe('ANONYMOUS_COUNT');
+  });
+
+  it('[PRV-02] a restriction recorded before causes were kept stays; an unknown request or person is a no-op', async () => {
+    const user = userCaller();
+    await consent('USER', user.userId, true, 'ACCEPT');
+    const legacy = uniqueName('dsr');
+    // As the previous version stored it: the flag and the first request id, no causes.
+    await analyticsConsentModel(connection()).updateOne({ _id: `USER:${user.userId}` }, { $set: { restrictedAt: clock.now(), restrictedBy: legacy } });
+    await liftRestriction(legacy, { userId: user.userId });
+    expect(await storedAs(user, '/legacy')).toBe('ANONYMOUS_COUNT');
+    // A new restriction on top, then lifted: the old one still holds.
+    const fresh = uniqueName('dsr');
+    await openRequestFor('RESTRICTION', { userId: user.userId }, fresh);
+    await liftRestriction(fresh, { userId: user.userId });
+    expect(await storedAs(user, '/legacy')).toBe('ANONYMOUS_COUNT');
+
+    const stranger = uniqueName('user');
+    await liftRestriction(uniqueName('dsr'), { userId: stranger, visitorIds: [uniqueName('visitor')] });
+    expect(await analyticsConsentModel(connection()).exists({ subjectId: stranger })).toBeNull();
   });
 });

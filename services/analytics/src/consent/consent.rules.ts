@@ -1,4 +1,4 @@
-import type { ConsentMethod } from './consent.model';
+import type { ConsentMethod, RestrictionCause } from './consent.model';
 
 /** What the collection pipeline needs of a subject's consent record. */
 export interface ConsentView {
@@ -38,4 +38,33 @@ export function replacesStoredChoice(stored: { changedAt: Date | null; analytics
   const delta = incoming.changedAt.getTime() - stored.changedAt.getTime();
   if (delta !== 0) return delta > 0;
   return stored.analytics === true && !incoming.analytics;
+}
+
+/**
+ * A restriction set before causes were recorded: its request and kind cannot be trusted, so it is
+ * kept as a cause no lift matches (the subject stays restricted, the protective reading).
+ */
+export function unrecordedCause(restrictedBy: string | null): RestrictionCause {
+  return { requestId: restrictedBy ?? 'unrecorded', kind: 'UNRECORDED' };
+}
+
+/**
+ * GDPR art. 18(3): lifting a RESTRICTION request removes that request's cause only; an OBJECTION
+ * (its own right, never lifted by this) or an unrecorded cause with the same id is left alone.
+ */
+export function liftedCause(requestId: string): RestrictionCause {
+  return { requestId, kind: 'RESTRICTION' };
+}
+
+/**
+ * LIFTED: no cause remains, the banner choice applies again; STILL_RESTRICTED: another request
+ * (an objection, another restriction) still holds it; NOTHING_TO_LIFT: unknown request or
+ * subject, or already lifted (a redelivery).
+ */
+export type LiftOutcome = 'LIFTED' | 'STILL_RESTRICTED' | 'NOTHING_TO_LIFT';
+
+/** What a lift did, from its two guarded writes (cause removed, flag cleared). */
+export function liftOutcome(causeRemoved: boolean, flagCleared: boolean): LiftOutcome {
+  if (flagCleared) return 'LIFTED';
+  return causeRemoved ? 'STILL_RESTRICTED' : 'NOTHING_TO_LIFT';
 }

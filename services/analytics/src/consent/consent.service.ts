@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { EventData } from '@leadgraph/events';
 import { isDuplicateKeyError, type Clock } from '@leadgraph/platform';
-import { consentSubjectKey, type AnalyticsConsentDocument, type AnalyticsConsentModel, type ConsentMethod, type ConsentSubjectType } from './consent.model';
-import { hasAnalyticsConsent, type ConsentView } from './consent.rules';
+import { consentSubjectKey, type AnalyticsConsentDocument, type AnalyticsConsentModel, type ConsentMethod, type ConsentSubjectType, type RestrictionCause } from './consent.model';
+import { hasAnalyticsConsent, liftOutcome, liftedCause, unrecordedCause, type ConsentView, type LiftOutcome } from './consent.rules';
 
 export interface ConsentSubject {
   subjectType: ConsentSubjectType;
@@ -67,29 +67,75 @@ export class ConsentProjection {
     this.invalidate(_id);
   }
 
-  /** PRV-02 restriction / objection / consent withdrawal: no identified analytics for this user from now on. */
-  async restrict(subject: ConsentSubject, requestId: string): Promise<boolean> {
+  /**
+   * PRV-02 restriction / objection: no identified analytics for this subject from now on. The
+   * request is recorded as a cause next to the flag, so lifting one request leaves the others.
+   * Returns whether anything changed (false on a redelivery).
+   */
+  async restrict(subject: ConsentSubject, requestId: string, kind: 'RESTRICTION' | 'OBJECTION'): Promise<boolean> {
     const _id = consentSubjectKey(subject.subjectType, subject.subjectId);
     const now = this.clock.now();
-    const write = () =>
-      this.consents.updateOne(
-        { _id, restrictedAt: null },
-        {
-          $set: { restrictedAt: now, restrictedBy: requestId, updatedAt: now },
-          $setOnInsert: { subjectType: subject.subjectType, subjectId: subject.subjectId, analytics: null, method: null, policyVersion: null, changedAt: null, expiresAt: null },
-        },
-        { upsert: true },
-      );
+    const cause: RestrictionCause = { requestId, kind };
+    await this.recordUnrecordedCause(_id);
     let changed = false;
-    try {
-      const result = await write();
-      changed = result.modifiedCount + result.upsertedCount > 0;
-    } catch (error) {
-      // Already restricted (the filter missed, the insert collided): the restriction stands.
-      if (!isDuplicateKeyError(error)) throw error;
+    // A few rounds only for the race "restricted when we looked, lifted before we added": each
+    // round is a guarded single-document write.
+    for (let round = 0; round < 5; round += 1) {
+      try {
+        const result = await this.consents.updateOne(
+          { _id, restrictedAt: null },
+          {
+            $set: { restrictedAt: now, restrictedBy: requestId, updatedAt: now },
+            $addToSet: { restrictionCauses: cause },
+            $setOnInsert: { subjectType: subject.subjectType, subjectId: subject.subjectId, analytics: null, method: null, policyVersion: null, changedAt: null, expiresAt: null },
+          },
+          { upsert: true },
+        );
+        if (result.modifiedCount + result.upsertedCount > 0) {
+          changed = true;
+          break;
+        }
+      } catch (error) {
+        // Already restricted (the filter missed, the insert collided): add this cause to the others.
+        if (!isDuplicateKeyError(error)) throw error;
+      }
+      const added = await this.consents.updateOne({ _id, restrictedAt: { $ne: null } }, { $addToSet: { restrictionCauses: cause }, $set: { updatedAt: now } });
+      if (added.matchedCount > 0) {
+        changed = added.modifiedCount > 0;
+        break;
+      }
     }
     this.invalidate(_id);
     return changed;
+  }
+
+  /**
+   * A subject restricted before causes were recorded keeps that restriction as a cause no lift
+   * matches, before any recorded cause joins it (else lifting the new one would clear both).
+   */
+  private async recordUnrecordedCause(_id: string): Promise<void> {
+    const legacy = await this.consents.findOne({ _id, restrictedAt: { $ne: null }, restrictionCauses: { $exists: false } }, { restrictedBy: 1 }).lean<Pick<AnalyticsConsentDocument, 'restrictedBy'>>();
+    if (!legacy) return;
+    await this.consents.updateOne({ _id, restrictionCauses: { $exists: false } }, { $set: { restrictionCauses: [unrecordedCause(legacy.restrictedBy)] } });
+  }
+
+  /**
+   * GDPR art. 18(3): the RESTRICTION request `requestId` no longer holds this subject. Its cause is
+   * removed; the flag is cleared only if no cause remains, in one guarded write (a restriction
+   * added meanwhile makes the filter miss). The banner choice then applies again as stored.
+   */
+  async liftRestriction(subject: ConsentSubject, requestId: string): Promise<LiftOutcome> {
+    const _id = consentSubjectKey(subject.subjectType, subject.subjectId);
+    const now = this.clock.now();
+    const lifted = liftedCause(requestId);
+    const pulled = await this.consents.updateOne({ _id, restrictionCauses: { $elemMatch: lifted } }, { $pull: { restrictionCauses: lifted }, $set: { updatedAt: now } });
+    // Also run when nothing was pulled: finishes a lift interrupted between the two writes.
+    const cleared = await this.consents.updateOne(
+      { _id, restrictedAt: { $ne: null }, restrictionCauses: { $size: 0 } },
+      { $set: { restrictedAt: null, restrictedBy: null, updatedAt: now } },
+    );
+    this.invalidate(_id);
+    return liftOutcome(pulled.modifiedCount > 0, cleared.modifiedCount > 0);
   }
 
   /** Which of these subjects have analytics consent now; one query for the cache misses. */

@@ -19,6 +19,10 @@ export function dataSubjectConsumers(deps: { bus: EventBus; connection: Connecti
     consumer('DataSubjectRequestOpened', async (event) => {
       await deps.dataSubjects.answer(event.data);
     }),
+    // GDPR art. 18(3): privacy lifted a restriction this service applied; idempotent per event id.
+    consumer('DataSubjectRestrictionLifted', async (event) => {
+      await deps.dataSubjects.liftRestriction(event.data);
+    }),
     consumer('AccountDeleted', async (event) => {
       await deps.dataSubjects.forgetDeletedAccount(event.data.userId);
     }),

@@ -12,7 +12,7 @@ export interface HeldData {
 export type RequestPlan =
   | { kind: 'EXPORT' }
   | { kind: 'ERASE' }
-  | { kind: 'RESTRICT'; action: 'RESTRICTED' | 'OBJECTION_APPLIED' }
+  | { kind: 'RESTRICT'; action: 'RESTRICTED' | 'OBJECTION_APPLIED'; cause: 'RESTRICTION' | 'OBJECTION' }
   | { kind: 'WITHDRAW_CONSENT' }
   | { kind: 'NOTHING_TO_CHANGE'; action: 'RECTIFIED' | 'DIRECTIVE_RECORDED'; note: string };
 
@@ -20,7 +20,8 @@ export type RequestPlan =
  * - ACCESS / PORTABILITY: export the identified events and funnel dates (sealed).
  * - ERASURE: delete identified events, anonymise the funnel row (ANA-05); anonymous aggregates stay.
  * - RESTRICTION / OBJECTION: no identified collection from now on, treated as no consent; the
- *   funnel row is anonymised for an objection (it is processed under legitimate interest).
+ *   funnel row is anonymised for an objection (it is processed under legitimate interest). The
+ *   request is recorded as the cause: only a RESTRICTION is ever lifted (art. 18(3)).
  * - CONSENT_WITHDRAWAL: analytics consent withdrawn as of the request; events already collected
  *   with consent stay lawful and are kept (erasure is a request of its own).
  * - RECTIFICATION / POST_MORTEM_DIRECTIVE: analytics holds no name, title, company or location,
@@ -34,9 +35,9 @@ export function planFor(right: DataSubjectRight): RequestPlan {
     case 'ERASURE':
       return { kind: 'ERASE' };
     case 'RESTRICTION':
-      return { kind: 'RESTRICT', action: 'RESTRICTED' };
+      return { kind: 'RESTRICT', action: 'RESTRICTED', cause: 'RESTRICTION' };
     case 'OBJECTION':
-      return { kind: 'RESTRICT', action: 'OBJECTION_APPLIED' };
+      return { kind: 'RESTRICT', action: 'OBJECTION_APPLIED', cause: 'OBJECTION' };
     case 'CONSENT_WITHDRAWAL':
       return { kind: 'WITHDRAW_CONSENT' };
     case 'RECTIFICATION':
@@ -60,3 +61,16 @@ export function heldAnything(held: HeldData): boolean {
 
 /** Anonymous aggregates are not personal data: said in the answer so the requester knows why they stay. */
 export const AGGREGATES_NOTE = 'Anonymous per-page and per-day counts are kept: they identify no one (ANA-04)';
+
+/** A requester as analytics knows them: their user id and the visitor ids they filed from. */
+export interface RequestSubject {
+  subjectType: 'USER' | 'VISITOR';
+  subjectId: string;
+}
+
+export function requestSubjects(request: { userId: string | null; visitorIds?: string[] }): RequestSubject[] {
+  const subjects: RequestSubject[] = [];
+  if (request.userId) subjects.push({ subjectType: 'USER', subjectId: request.userId });
+  for (const visitorId of new Set(request.visitorIds ?? [])) subjects.push({ subjectType: 'VISITOR', subjectId: visitorId });
+  return subjects;
+}

@@ -1,6 +1,7 @@
 import type { DataSubjectExportPart, EventData } from '@leadgraph/events';
 import { recordDataSubjectAnswer, sealDataSubjectPayload, type Clock, type DataSubjectAnswerModel, type Logger } from '@leadgraph/platform';
 import type { RawEventDocument, RawEventModel } from '../collection/collection.model';
+import type { LiftOutcome } from '../consent/consent.rules';
 import type { ConsentProjection, ConsentSubject } from '../consent/consent.service';
 import type { FunnelUserDocument, FunnelUserModel } from '../metering/metering.model';
 import type { ErasureTallyDocument, ErasureTallyModel } from './data-subject.model';
@@ -11,11 +12,13 @@ import {
   RAW_EVENTS_CATEGORY,
   heldAnything,
   planFor,
+  requestSubjects,
   type AnswerAction,
   type HeldData,
 } from './data-subject.rules';
 
 type OpenedRequest = EventData<'DataSubjectRequestOpened'>;
+type RestrictionLifted = EventData<'DataSubjectRestrictionLifted'>;
 
 /**
  * Analytics' part of a data-subject request (ANA-05, PRV-05): every request is answered exactly
@@ -37,10 +40,7 @@ export class DataSubjectService {
   ) {}
 
   private subjectsOf(request: OpenedRequest): ConsentSubject[] {
-    const subjects: ConsentSubject[] = [];
-    if (request.userId) subjects.push({ subjectType: 'USER', subjectId: request.userId });
-    for (const visitorId of new Set(request.visitorIds ?? [])) subjects.push({ subjectType: 'VISITOR', subjectId: visitorId });
-    return subjects;
+    return requestSubjects(request);
   }
 
   private rawEventFilter(subjects: ConsentSubject[]) {
@@ -88,7 +88,7 @@ export class DataSubjectService {
         break;
       }
       case 'RESTRICT': {
-        for (const subject of subjects) await this.consent.restrict(subject, request.requestId);
+        for (const subject of subjects) await this.consent.restrict(subject, request.requestId, plan.cause);
         if (plan.action === 'OBJECTION_APPLIED' && request.userId) {
           await this.funnel.updateMany({ userId: request.userId }, { $unset: { userId: 1 } });
         }
@@ -135,6 +135,23 @@ export class DataSubjectService {
       this.onAnswered();
     }
     return recorded;
+  }
+
+  /**
+   * GDPR art. 18(3): privacy lifted the restriction obtained by the RESTRICTION request
+   * `requestId` (the requester was told beforehand). Only that request's cause goes, for the user
+   * id and the visitor ids it carries; an objection or another restriction keeps the subject
+   * restricted. Nothing is answered: the request is already completed.
+   */
+  async liftRestriction(lift: RestrictionLifted): Promise<Record<LiftOutcome, number>> {
+    const outcomes: Record<LiftOutcome, number> = { LIFTED: 0, STILL_RESTRICTED: 0, NOTHING_TO_LIFT: 0 };
+    for (const subject of requestSubjects(lift)) outcomes[await this.consent.liftRestriction(subject, lift.requestId)] += 1;
+    if (outcomes.LIFTED + outcomes.STILL_RESTRICTED === 0) {
+      this.logger.info({ requestId: lift.requestId }, 'restriction lift: nothing restricted by this request here (unknown, or already lifted)');
+    } else {
+      this.logger.info({ requestId: lift.requestId, ...outcomes }, 'restriction lifted (PRV-02, art. 18(3))');
+    }
+    return outcomes;
   }
 
   private async exportPart(request: OpenedRequest, subjects: ConsentSubject[]): Promise<DataSubjectExportPart> {

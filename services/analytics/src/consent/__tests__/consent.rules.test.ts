@@ -1,4 +1,4 @@
-import { hasAnalyticsConsent, replacesStoredChoice, type ConsentView } from '../consent.rules';
+import { hasAnalyticsConsent, liftOutcome, liftedCause, replacesStoredChoice, unrecordedCause, type ConsentView } from '../consent.rules';
 
 const now = new Date('2026-11-23T09:00:00.000Z');
 const accepted: ConsentView = {
@@ -43,5 +43,20 @@ describe('consent rules', () => {
     // Same instant: the refusal wins, the acceptance does not overwrite a refusal.
     expect(replacesStoredChoice({ changedAt: at('2026-01-01T00:00:00Z'), analytics: true }, { changedAt: at('2026-01-01T00:00:00Z'), analytics: false })).toBe(true);
     expect(replacesStoredChoice({ changedAt: at('2026-01-01T00:00:00Z'), analytics: false }, { changedAt: at('2026-01-01T00:00:00Z'), analytics: true })).toBe(false);
+  });
+
+  it('[PRV-02] a lift removes only the RESTRICTION cause of its request; unrecorded causes are never lifted', () => {
+    expect(liftedCause('dsr-1')).toEqual({ requestId: 'dsr-1', kind: 'RESTRICTION' });
+    expect(unrecordedCause('dsr-1')).toEqual({ requestId: 'dsr-1', kind: 'UNRECORDED' });
+    expect(unrecordedCause(null).kind).toBe('UNRECORDED');
+    expect(liftedCause('dsr-1')).not.toEqual(unrecordedCause('dsr-1'));
+  });
+
+  it('[PRV-02] lift outcome: cleared flag wins, a removed cause alone means another cause holds it', () => {
+    expect(liftOutcome(true, true)).toBe('LIFTED');
+    // A lift interrupted between its two writes, finished by the redelivery.
+    expect(liftOutcome(false, true)).toBe('LIFTED');
+    expect(liftOutcome(true, false)).toBe('STILL_RESTRICTED');
+    expect(liftOutcome(false, false)).toBe('NOTHING_TO_LIFT');
   });
 });
