@@ -66,6 +66,10 @@ describe('contacts subgraph: data-subject requests (PRV-02, PRV-05) against the 
       profile('dsr-cleo', { name: 'Cleo Copies', company: 'Acme', emails: ['cleo.copies@acme.example'] }, at),
       profile('dsr-kate', { name: 'Kate Kept', company: 'Acme', emails: ['kate.kept@acme.example'] }, at),
       profile('dsr-olga', { name: 'Olga Objects', company: 'Acme', emails: ['olga.objects@acme.example'] }, at),
+      profile('dsr-liam', { name: 'Liam Lifted', company: 'Acme', emails: ['liam.lifted@acme.example'], phones: ['+33612340004'] }, at),
+      profile('dsr-tess', { name: 'Tess Twice', company: 'Acme', emails: ['tess.twice@acme.example'], phones: ['+33612340005'] }, at),
+      profile('dsr-owen', { name: 'Owen Optout', company: 'Acme', emails: ['owen.optout@acme.example'], phones: ['+33612340006'] }, at),
+      profile('dsr-lena', { name: 'Lena Legacy', company: 'Acme', emails: ['lena.legacy@acme.example'], phones: ['+33612340007'] }, at),
     ]);
     for (const workspace of [ws1, ws2]) {
       billing.grant(workspace, 'PHONE', 20);
@@ -122,6 +126,26 @@ describe('contacts subgraph: data-subject requests (PRV-02, PRV-05) against the 
     const [answer] = await expectEvents(bus, 'DataSubjectRequestAnsweredByContacts', (data) => data.requestId === requestId);
     return answer!.data;
   }
+  /** Publishes DataSubjectRestrictionLifted as privacy does (GDPR art. 18(3)) and waits until contacts has consumed it. */
+  async function liftRequest(requestId: string, email: string): Promise<void> {
+    const eventId = randomUUID();
+    const now = clock.now();
+    await bus.publish(
+      createEvent(
+        'DataSubjectRestrictionLifted',
+        { requestId, userId: null, identifiers: [{ kind: 'EMAIL', hash: emailHash(email), keyVersion: 1 }], liftedAt: now.toISOString() },
+        { subject: `data-subject-request/${requestId}`, time: now, id: eventId },
+      ),
+    );
+    await eventually(async () => expect(await processedEventModel(contacts.infra.connection).exists({ eventId, consumer: /DataSubjectRestrictionLifted/ })).toBeTruthy());
+  }
+  async function restrictPerson(email: string): Promise<string> {
+    const { requestId } = await openRequest('RESTRICTION', email);
+    expect((await answerTo(requestId)).outcome).toBe('CARRIED_OUT');
+    return requestId;
+  }
+  const found = async (name: string) => (await search({ name })).data?.searchContacts.edges.map((edge) => edge.node.id) ?? [];
+  const profileOf = async (id: string) => (await gql<{ contact: { id: string } | null }>(reader, `{ contact(id: "${id}") { id } }`)).data?.contact ?? null;
   const summary = (answer: DataSubjectRequestAnswer) => answer.actions.map((action) => [action.dataCategory, action.action, action.count]);
 
   it('[PRV-02][PRV-05] access: a sealed export of the profile with each datum\u2019s source and dates, purpose, legal basis, and both workspaces that revealed it as recipients', async () => {
@@ -420,5 +444,77 @@ describe('contacts subgraph: data-subject requests (PRV-02, PRV-05) against the 
     );
     expect(directive).toMatchObject({ right: 'POST_MORTEM_DIRECTIVE', outcome: 'NO_DATA_HELD', actions: [] });
     expect(await stored('dsr-jane')).not.toBeNull();
+  });
+
+  it('[PRV-02] lifting a restriction (DataSubjectRestrictionLifted): the profile is searchable, shown and revealable again, its last update untouched; a redelivered lift changes nothing', async () => {
+    expect(await found('liam')).toEqual(['dsr-liam']);
+    const requestId = await restrictPerson('liam.lifted@acme.example');
+    expect(await found('liam')).toEqual([]);
+    expect(await profileOf('dsr-liam')).toBeNull();
+    expect((await reveal(ada, 'dsr-liam', ['PHONE'])).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect((await stored('dsr-liam'))?.restrictedBy).toEqual([requestId]);
+
+    clock.advance(DAY_MS);
+    await liftRequest(requestId, 'liam.lifted@acme.example');
+    expect(await found('liam')).toEqual(['dsr-liam']);
+    expect(await profileOf('dsr-liam')).toEqual({ id: 'dsr-liam' });
+    expect((await reveal(ada, 'dsr-liam', ['PHONE'])).data?.revealContact.creditsCharged).toBe(1);
+    const liam = await stored('dsr-liam');
+    expect(liam).toMatchObject({ restrictedAt: null, restrictionRequestId: null, restrictedBy: [] });
+    // Neither restricting nor lifting is new data: retention still runs from the last real update.
+    expect(liam?.lastUpdatedAt).toEqual(new Date('2025-02-01T10:00:00.000Z'));
+
+    await liftRequest(requestId, 'liam.lifted@acme.example');
+    expect(await found('liam')).toEqual(['dsr-liam']);
+    expect((await stored('dsr-liam'))?.revision).toBe(liam?.revision);
+  });
+
+  it('[PRV-02] two restriction requests, one lifted: the profile stays restricted until the other is lifted too; a lift for an unknown request lifts nothing', async () => {
+    const first = await restrictPerson('tess.twice@acme.example');
+    const second = await restrictPerson('tess.twice@acme.example');
+    expect((await stored('dsr-tess'))?.restrictedBy).toEqual([first, second]);
+
+    // Unknown request, the person's identifiers: matched by hash, but it restricted nothing here.
+    await liftRequest(randomUUID(), 'tess.twice@acme.example');
+    await liftRequest(first, 'tess.twice@acme.example');
+    expect(await found('tess')).toEqual([]);
+    expect(await profileOf('dsr-tess')).toBeNull();
+    expect((await reveal(ada, 'dsr-tess', ['PHONE'])).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(await stored('dsr-tess')).toMatchObject({ restrictedAt: expect.any(Date), restrictedBy: [second] });
+
+    // A refresh in between keeps the remaining cause.
+    await reimport({ name: 'Tess Twice', company: 'Acme', country: 'FR', professionalEmails: ['tess.twice@acme.example'] });
+    expect((await stored('dsr-tess'))?.restrictedBy).toEqual([second]);
+
+    await liftRequest(second, 'tess.twice@acme.example');
+    expect(await found('tess')).toEqual(['dsr-tess']);
+    expect((await reveal(ada, 'dsr-tess', ['PHONE'])).data?.revealContact.creditsCharged).toBe(1);
+  });
+
+  it('[PRV-02] a profile restricted before causes were recorded: lifted only by a request whose case lists it, never by another', async () => {
+    const requestId = await restrictPerson('lena.legacy@acme.example');
+    // As stored by the earlier version: the restricting request only, no list of causes.
+    await contactModel(contacts.infra.connection).updateOne({ _id: 'dsr-lena' }, { $unset: { restrictedBy: 1 } });
+
+    await liftRequest(randomUUID(), 'lena.legacy@acme.example');
+    expect(await found('lena')).toEqual([]);
+    await liftRequest(requestId, 'lena.legacy@acme.example');
+    expect(await found('lena')).toEqual(['dsr-lena']);
+  });
+
+  it('[PRV-02][CON-08] an opted-out person stays absent after the lift of their earlier restriction, and is never re-imported', async () => {
+    const requestId = await restrictPerson('owen.optout@acme.example');
+    const objection = await openRequest('OBJECTION', 'owen.optout@acme.example');
+    expect((await answerTo(objection.requestId)).outcome).toBe('CARRIED_OUT');
+    expect(await stored('dsr-owen')).toBeNull();
+
+    await liftRequest(requestId, 'owen.optout@acme.example');
+    expect(await stored('dsr-owen')).toBeNull();
+    expect(await found('owen')).toEqual([]);
+    expect(await profileOf('dsr-owen')).toBeNull();
+    expect((await reveal(ada, 'dsr-owen', ['PHONE'])).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const again = await reimport({ name: 'Owen Optout', company: 'Acme', country: 'FR', professionalEmails: ['owen.optout@acme.example'] });
+    expect(again).toMatchObject({ inserted: 0, skippedSuppressed: 1 });
+    expect(await found('owen')).toEqual([]);
   });
 });

@@ -72,6 +72,12 @@ export interface ContactDocument {
   restrictedAt?: Date | null;
   /** The data-subject request that restricted the profile. */
   restrictionRequestId?: string | null;
+  /**
+   * PRV-02: every active RESTRICTION request behind the restriction; `restrictedAt` is cleared only
+   * when the last one is lifted. Empty or absent on a restricted profile: restricted before the
+   * ids were recorded (see `restrictionCauses`).
+   */
+  restrictedBy?: string[];
   /** PRV-02 rectification: fields corrected at the person's request, kept over later refreshes. */
   rectifications?: ContactRectification[];
 }
@@ -130,6 +136,7 @@ const contactSchema = new Schema<ContactDocument>(
     revision: { type: Number, default: 1 },
     restrictedAt: { type: Date, default: null },
     restrictionRequestId: { type: String, default: null },
+    restrictedBy: { type: [String], default: [] },
     rectifications: {
       type: [
         new Schema<ContactRectification>(

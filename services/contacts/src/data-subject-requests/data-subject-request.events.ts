@@ -12,5 +12,9 @@ export function dataSubjectRequestConsumers(deps: { bus: EventBus; connection: C
     consumer('DataSubjectRequestOpened', async (event) => {
       await deps.requests.handle(event.data);
     }),
+    // GDPR art. 18(3): privacy lifts a completed restriction; only that request's restriction goes.
+    consumer('DataSubjectRestrictionLifted', async (event) => {
+      await deps.requests.lift(event.data);
+    }),
   ];
 }

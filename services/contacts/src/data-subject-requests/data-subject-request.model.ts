@@ -20,6 +20,8 @@ export interface DataSubjectCaseDocument {
   identifierHashes: string[];
   counts: DataSubjectCaseCounts;
   receivedAt: Date;
+  /** RESTRICTION only: when privacy lifted it (GDPR art. 18(3)); null while it is in force. */
+  liftedAt?: Date | null;
 }
 
 const caseSchema = new Schema<DataSubjectCaseDocument>(
@@ -30,6 +32,7 @@ const caseSchema = new Schema<DataSubjectCaseDocument>(
     identifierHashes: { type: [String], default: [] },
     counts: { type: Schema.Types.Mixed, default: () => ({ addressBookEntries: 0 }) },
     receivedAt: { type: Date, required: true },
+    liftedAt: { type: Date, default: null },
   },
   { collection: 'data_subject_cases', versionKey: false, minimize: false },
 );

@@ -364,3 +364,50 @@ export function handling(right: DataSubjectRight): 'EXPORT' | 'REMOVE' | 'RESTRI
       return 'NOTHING_HELD';
   }
 }
+
+/** A profile's restriction fields (PRV-02). */
+export type RestrictionState = Pick<ContactDocument, 'restrictedAt' | 'restrictionRequestId' | 'restrictedBy'>;
+export type RestrictionFields = Required<RestrictionState>;
+
+/**
+ * The RESTRICTION requests keeping a profile restricted. Recorded ids are authoritative; a profile
+ * restricted before they were recorded falls back to the request that restricted it and every
+ * RESTRICTION case (not lifted) that matched it, since a later request found it already restricted
+ * and left no trace on the profile.
+ */
+export function restrictionCauses(state: RestrictionState, activeCasesListingIt: readonly string[]): string[] {
+  if (!state.restrictedAt) return [];
+  if (state.restrictedBy && state.restrictedBy.length > 0) return [...new Set(state.restrictedBy)];
+  return [...new Set([...(state.restrictionRequestId ? [state.restrictionRequestId] : []), ...activeCasesListingIt])];
+}
+
+/** The fields after RESTRICTION request `requestId` restricts the profile; null when it already did. */
+export function addRestriction(state: RestrictionState, requestId: string, activeCasesListingIt: readonly string[], now: Date): RestrictionFields | null {
+  const causes = restrictionCauses(state, activeCasesListingIt);
+  if (state.restrictedAt && state.restrictedBy?.includes(requestId)) return null;
+  return {
+    restrictedAt: state.restrictedAt ?? now,
+    restrictionRequestId: state.restrictedAt ? (state.restrictionRequestId ?? requestId) : requestId,
+    restrictedBy: [...new Set([...causes, requestId])],
+  };
+}
+
+/**
+ * GDPR art. 18(3): the fields after RESTRICTION request `requestId` is lifted; null when nothing
+ * changes. Only that request's own cause goes: the profile stays restricted while another one is
+ * active, and one restricted before causes were recorded is lifted only when the request's case
+ * record lists it (`listedInCase`) — never on a guess.
+ */
+export function liftRestriction(
+  state: RestrictionState,
+  requestId: string,
+  evidence: { listedInCase: boolean; activeCasesListingIt: readonly string[] },
+): RestrictionFields | null {
+  if (!state.restrictedAt) return null;
+  const recorded = state.restrictedBy && state.restrictedBy.length > 0;
+  if (recorded ? !state.restrictedBy?.includes(requestId) : !evidence.listedInCase) return null;
+  const remaining = restrictionCauses(state, evidence.activeCasesListingIt).filter((cause) => cause !== requestId);
+  if (remaining.length === 0) return { restrictedAt: null, restrictionRequestId: null, restrictedBy: [] };
+  const keptRequest = state.restrictionRequestId && remaining.includes(state.restrictionRequestId) ? state.restrictionRequestId : (remaining[0] ?? null);
+  return { restrictedAt: state.restrictedAt, restrictionRequestId: keptRequest, restrictedBy: remaining };
+}

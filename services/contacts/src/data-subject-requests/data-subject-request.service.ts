@@ -20,7 +20,9 @@ import { matchableHashes } from '../suppression/suppression.rules';
 import type { DataSubjectCaseCounts, DataSubjectCaseDocument, DataSubjectCaseModel } from './data-subject-request.model';
 import {
   accessAnswer,
+  addRestriction,
   exportPart,
+  liftRestriction,
   handling,
   noDataHeld,
   rectificationAnswer,
@@ -29,11 +31,14 @@ import {
   restrictionAnswer,
   type AnswerBody,
   type RectificationPlan,
+  type RestrictionFields,
+  type RestrictionState,
 } from './data-subject-request.rules';
 
 export type DataSubjectRequestOpened = EventData<'DataSubjectRequestOpened'>;
+export type DataSubjectRestrictionLifted = EventData<'DataSubjectRestrictionLifted'>;
 
-const RECTIFY_ATTEMPTS = 5;
+const GUARDED_WRITE_ATTEMPTS = 5;
 
 /**
  * PRV-02 / PRV-05: the contact database's part of a verified data-subject request. The person is
@@ -154,17 +159,93 @@ export class DataSubjectRequestService {
     });
   }
 
-  /** PRV-02 restriction: kept, but search, lookup, reveal and export no longer see the profile. */
+  /**
+   * PRV-02 restriction: kept, but search, lookup, reveal and export no longer see the profile. The
+   * request is recorded among the profile's causes, so lifting another request never lifts this one.
+   * `lastUpdatedAt` is left alone: restricting is not new data, and must not extend retention.
+   */
   private async restrict(request: DataSubjectRequestOpened, matched: DataSubjectCaseDocument): Promise<AnswerBody> {
     if (matched.contactIds.length === 0) return noDataHeld();
-    await this.contacts.updateMany(
-      { _id: { $in: matched.contactIds }, restrictedAt: null },
-      // The revision bump makes a concurrent refresh replay on the restricted profile.
-      { $set: { restrictedAt: this.clock.now(), restrictionRequestId: request.requestId }, $inc: { revision: 1 } },
-    );
+    for (const contactId of matched.contactIds) {
+      await this.changeRestriction(contactId, async (state) => addRestriction(state, request.requestId, await this.legacyCauses(state, contactId), this.clock.now()));
+    }
     const held = await this.contacts.find({ _id: { $in: matched.contactIds } }, { lastUpdatedAt: 1 }).lean<Array<{ lastUpdatedAt: Date }>>();
     const latest = held.reduce<Date | null>((max, contact) => (max && max > contact.lastUpdatedAt ? max : contact.lastUpdatedAt), null);
     return restrictionAnswer(held.length, latest);
+  }
+
+  /**
+   * GDPR art. 18(3) (PRV-02): privacy lifted the restriction obtained by RESTRICTION request
+   * `requestId`. Only the profiles it restricted (its case record, or those holding one of the
+   * identifiers when there is none) lose that cause; another active restriction keeps them
+   * restricted, and a suppressed person (CON-08) is never shown again. Idempotent; returns how many
+   * profiles became visible. Like the restriction, it leaves `lastUpdatedAt` (and so retention) alone.
+   */
+  async lift(lifted: DataSubjectRestrictionLifted): Promise<number> {
+    const { requestId } = lifted;
+    const record = await this.cases.findOne({ _id: requestId }).lean<DataSubjectCaseDocument>();
+    if (record && record.right !== 'RESTRICTION') {
+      this.logger.warn({ requestId, right: record.right }, 'restriction lift for a request that was not a restriction ignored');
+      return 0;
+    }
+    const { usable } = matchableHashes(lifted.identifiers, this.keys.hashKey);
+    let contactIds: string[];
+    if (record) {
+      contactIds = record.contactIds;
+      // Marked first: a legacy profile's remaining causes are computed from the cases still in force.
+      if (!record.liftedAt) await this.cases.updateOne({ _id: requestId, liftedAt: null }, { $set: { liftedAt: new Date(lifted.liftedAt) } });
+    } else {
+      const claims = usable.length > 0 ? await this.identifiers.find({ _id: { $in: usable.map((identifier) => identifier.hash) } }).lean<ContactIdentifierDocument[]>() : [];
+      contactIds = [...new Set(claims.map((claim) => claim.contactId))];
+    }
+    if (contactIds.length === 0) {
+      this.logger.info({ requestId, caseRecord: Boolean(record) }, 'restriction lift: nobody held for this request');
+      return 0;
+    }
+    const requestSuppressed = (await this.suppression.suppressedAmong(usable.map((identifier) => identifier.hash))).size > 0;
+    let visible = 0;
+    for (const contactId of contactIds) {
+      const outcome = await this.changeRestriction(contactId, async (state) => {
+        const next = liftRestriction(state, requestId, { listedInCase: record?.contactIds.includes(contactId) ?? false, activeCasesListingIt: await this.legacyCauses(state, contactId) });
+        // CON-08: an opted-out person stays restricted until the suppression in flight deletes them.
+        if (next && next.restrictedAt === null && (requestSuppressed || (await this.isSuppressed(contactId)))) return null;
+        return next;
+      });
+      if (outcome && outcome.restrictedAt === null) visible += 1;
+    }
+    this.logger.info({ requestId, profiles: contactIds.length, visible, caseRecord: Boolean(record) }, 'restriction lifted');
+    return visible;
+  }
+
+  /**
+   * One profile's restriction fields rewritten from what they are now, guarded by the revision like
+   * every other write (a concurrent refresh or restriction is read again); null when nothing changed.
+   */
+  private async changeRestriction(contactId: string, next: (state: RestrictionState) => Promise<RestrictionFields | null>): Promise<RestrictionFields | null> {
+    for (let attempt = 0; attempt < GUARDED_WRITE_ATTEMPTS; attempt += 1) {
+      const contact = await this.contacts
+        .findById(contactId, { restrictedAt: 1, restrictionRequestId: 1, restrictedBy: 1, revision: 1 })
+        .lean<RestrictionState & { revision: number }>();
+      if (!contact) return null;
+      const fields = await next(contact);
+      if (!fields) return null;
+      // The revision bump makes a concurrent refresh replay on the new restriction state.
+      const written = await this.contacts.updateOne({ _id: contactId, revision: contact.revision }, { $set: fields, $inc: { revision: 1 } });
+      if (written.modifiedCount === 1) return fields;
+    }
+    throw new Error(`contact ${contactId} kept changing while its restriction changed; the event will be retried`);
+  }
+
+  /** For a profile restricted before causes were recorded only: the RESTRICTION cases in force that matched it. */
+  private async legacyCauses(state: RestrictionState, contactId: string): Promise<string[]> {
+    if (!state.restrictedAt || (state.restrictedBy && state.restrictedBy.length > 0)) return [];
+    const cases = await this.cases.find({ right: 'RESTRICTION', contactIds: contactId, liftedAt: null }, { _id: 1 }).lean<Array<{ _id: string }>>();
+    return cases.map((found) => found._id);
+  }
+
+  private async isSuppressed(contactId: string): Promise<boolean> {
+    const claims = await this.identifiers.find({ contactId }, { _id: 1 }).lean<Array<{ _id: string }>>();
+    return (await this.suppression.suppressedAmong(claims.map((claim) => claim._id))).size > 0;
   }
 
   /** PRV-02 rectification: corrected fields, new search tokens, a new last-updated date. */
@@ -184,7 +265,7 @@ export class DataSubjectRequestService {
   }
 
   private async rectifyOne(contactId: string, corrections: DataSubjectRequestDetails['corrections'], requestId: string): Promise<RectificationPlan | null> {
-    for (let attempt = 0; attempt < RECTIFY_ATTEMPTS; attempt += 1) {
+    for (let attempt = 0; attempt < GUARDED_WRITE_ATTEMPTS; attempt += 1) {
       const contact = await this.contacts.findById(contactId, { searchTokens: 0 }).lean<ContactDocument>();
       if (!contact) return null;
       const now = this.clock.now();

@@ -343,6 +343,7 @@ export function mergeRecord(existing: ContactFields | null, record: IngestRecord
     // PRV-02: a restriction and the rectifications survive refreshes.
     restrictedAt: existing?.restrictedAt ?? null,
     restrictionRequestId: existing?.restrictionRequestId ?? null,
+    restrictedBy: existing?.restrictedBy ?? [],
     rectifications: existing?.rectifications ?? [],
   };
   return { ...fields, searchTokens: contactSearchTokens(fields), sortName: sortableName(fields.name.value) };

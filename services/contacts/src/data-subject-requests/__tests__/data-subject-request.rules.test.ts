@@ -4,14 +4,17 @@ import type { ExportDocument } from '../../exports/export.model';
 import type { RevealDocument } from '../../reveals/reveal.model';
 import {
   accessAnswer,
+  addRestriction,
   exportPart,
   handling,
+  liftRestriction,
   parseLocationCorrection,
   rectificationAnswer,
   rectificationPlan,
   recipientsOf,
   removalAnswer,
   restrictionAnswer,
+  restrictionCauses,
 } from '../data-subject-request.rules';
 
 const at = new Date('2026-01-10T08:00:00.000Z');
@@ -171,5 +174,46 @@ describe('data-subject request rules', () => {
     const rectified = rectificationAnswer(1, [{ applied: ['jobTitle'], skipped: [{ field: 'company', reason: 'not held' }] }]);
     expect(rectified).toMatchObject({ outcome: 'CARRIED_OUT', actions: [{ action: 'RECTIFIED', count: 1, note: 'Corrected: jobTitle; not corrected: company (not held)' }] });
     expect(rectificationAnswer(0, []).outcome).toBe('NO_DATA_HELD');
+  });
+
+  describe('restriction causes and lifting (GDPR art. 18(3))', () => {
+    const free = { restrictedAt: null, restrictionRequestId: null, restrictedBy: [] };
+
+    it('[PRV-02] a restriction records its request; a second request on a restricted profile is added, keeping the first date', () => {
+      const first = addRestriction(free, 'r1', [], at);
+      expect(first).toEqual({ restrictedAt: at, restrictionRequestId: 'r1', restrictedBy: ['r1'] });
+      expect(addRestriction(first!, 'r2', [], now)).toEqual({ restrictedAt: at, restrictionRequestId: 'r1', restrictedBy: ['r1', 'r2'] });
+      expect(addRestriction(first!, 'r1', [], now)).toBeNull();
+    });
+
+    it('[PRV-02] a profile restricted before causes were recorded: its request and the cases in force that matched it are its causes', () => {
+      const legacy = { restrictedAt: at, restrictionRequestId: 'r1' };
+      expect(restrictionCauses(legacy, ['r1', 'r2'])).toEqual(['r1', 'r2']);
+      expect(addRestriction(legacy, 'r3', ['r1', 'r2', 'r3'], now)).toEqual({ restrictedAt: at, restrictionRequestId: 'r1', restrictedBy: ['r1', 'r2', 'r3'] });
+      expect(restrictionCauses(free, ['r1'])).toEqual([]);
+    });
+
+    it('[PRV-02] lifting the only cause clears the restriction; lifting again or lifting another request changes nothing', () => {
+      const restricted = { restrictedAt: at, restrictionRequestId: 'r1', restrictedBy: ['r1'] };
+      const lifted = liftRestriction(restricted, 'r1', { listedInCase: true, activeCasesListingIt: [] });
+      expect(lifted).toEqual(free);
+      expect(liftRestriction(lifted!, 'r1', { listedInCase: true, activeCasesListingIt: [] })).toBeNull();
+      // Recorded causes are authoritative: a case listing the profile does not lift another request's restriction.
+      expect(liftRestriction(restricted, 'r9', { listedInCase: true, activeCasesListingIt: [] })).toBeNull();
+    });
+
+    it('[PRV-02] another active restriction keeps the profile restricted', () => {
+      const twice = { restrictedAt: at, restrictionRequestId: 'r1', restrictedBy: ['r1', 'r2'] };
+      expect(liftRestriction(twice, 'r1', { listedInCase: true, activeCasesListingIt: [] })).toEqual({ restrictedAt: at, restrictionRequestId: 'r2', restrictedBy: ['r2'] });
+      expect(liftRestriction(twice, 'r2', { listedInCase: true, activeCasesListingIt: [] })).toEqual({ restrictedAt: at, restrictionRequestId: 'r1', restrictedBy: ['r1'] });
+    });
+
+    it('[PRV-02] a profile restricted before causes were recorded is lifted only when the request’s case lists it and no other case is in force', () => {
+      const legacy = { restrictedAt: at, restrictionRequestId: 'r1' };
+      expect(liftRestriction(legacy, 'r1', { listedInCase: false, activeCasesListingIt: [] })).toBeNull();
+      expect(liftRestriction(legacy, 'r1', { listedInCase: true, activeCasesListingIt: ['r1'] })).toEqual(free);
+      expect(liftRestriction(legacy, 'r2', { listedInCase: true, activeCasesListingIt: ['r1', 'r2'] })).toEqual({ restrictedAt: at, restrictionRequestId: 'r1', restrictedBy: ['r1'] });
+      expect(liftRestriction(legacy, 'r1', { listedInCase: true, activeCasesListingIt: ['r1', 'r2'] })).toEqual({ restrictedAt: at, restrictionRequestId: 'r2', restrictedBy: ['r2'] });
+    });
   });
 });
