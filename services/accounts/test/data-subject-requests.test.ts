@@ -4,6 +4,7 @@ import { DAY_MS, identifierHash, openDataSubjectPayload, processedEventModel, se
 import { eventually, uniqueName } from '@leadgraph/platform/src/testing';
 import { accountDeletionModel } from '../src/account-deletion/account-deletion.model';
 import { dataSubjectWorkModel } from '../src/data-subject-requests/data-subject-request.model';
+import { UNRECORDED_RESTRICTION } from '../src/data-subject-requests/data-subject-request.rules';
 import { invitationModel } from '../src/invitations/invitation.model';
 import { referralInvitationModel, referralOptOutModel } from '../src/referrals/referral.model';
 import type { UserDocument } from '../src/users/user.model';
@@ -294,6 +295,108 @@ describe('accounts: data-subject requests (PRV-02, PRV-05) and opt-outs (PRV-08)
     expect(restricted.preferences).toMatchObject({ marketingEmails: false, marketingEmailsChangedAt: accounts.clock.now() });
     const referrer = await user();
     expect((await inviteReferral(referrer._id, jane.email!)).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'email' });
+  });
+
+  /** Publishes privacy's DataSubjectRestrictionLifted for a RESTRICTION request (GDPR art. 18(3)). */
+  async function liftRestriction(requestId: string, person: { userId?: string | null; email?: string }): Promise<void> {
+    const now = accounts.clock.now();
+    const event = createEvent(
+      'DataSubjectRestrictionLifted',
+      {
+        requestId,
+        userId: person.userId ?? null,
+        identifiers: person.email ? [{ kind: 'EMAIL', hash: emailHash(person.email), keyVersion: hashKey().version }] : [],
+        liftedAt: now.toISOString(),
+      },
+      { subject: `data-subject-request/${requestId}`, time: now },
+    );
+    await accounts.service.infra.bus.publish(event);
+  }
+
+  const UPDATE_PREFERENCES = `mutation ($input: UpdatePreferencesInput!) { updatePreferences(input: $input) { marketingEmails } }`;
+
+  it('[PRV-02] lifting a restriction (art. 18(3)) ends only that request\'s: another active RESTRICTION keeps the account restricted; marketing stays off until the person turns it on', async () => {
+    const jane = await user({ preferences: { language: 'en', marketingEmails: true, marketingEmailsChangedAt: new Date('2026-01-01T00:00:00.000Z') } });
+    const restrictedAt = accounts.clock.now();
+    const first = await openRequest('RESTRICTION', { userId: jane._id });
+    await answerTo(first);
+    // A second request of the same person (filed signed out), still in force when the first is lifted.
+    const second = await openRequest('RESTRICTION', { email: jane.email! });
+    await answerTo(second);
+    expect(await reload(jane._id)).toMatchObject({ processingRestrictedAt: restrictedAt, processingRestrictedBy: [first, second] });
+
+    accounts.clock.advance(60_000);
+    await liftRestriction(first, { userId: jane._id, email: jane.email! });
+    await eventually(async () => expect((await reload(jane._id)).processingRestrictedBy).toEqual([second]));
+    expect((await reload(jane._id)).processingRestrictedAt).not.toBeNull();
+    const referrer = await user();
+    expect((await inviteReferral(referrer._id, jane.email!)).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'email' });
+
+    await liftRestriction(second, { email: jane.email! });
+    await eventually(async () => expect((await reload(jane._id)).processingRestrictedAt).toBeNull());
+    const lifted = await reload(jane._id);
+    expect(lifted.processingRestrictedBy).toEqual([]);
+    // Lifting gives no consent: marketing stays off, dated when the restriction turned it off.
+    expect(lifted.preferences).toMatchObject({ marketingEmails: false, marketingEmailsChangedAt: restrictedAt });
+    expect((await inviteReferral(referrer._id, jane.email!)).errors).toBeUndefined();
+    const optIn = await accounts.as<{ updatePreferences: { marketingEmails: boolean } }>(jane._id, UPDATE_PREFERENCES, { input: { marketingEmails: true } });
+    expect(optIn.errors).toBeUndefined();
+    expect(optIn.data?.updatePreferences.marketingEmails).toBe(true);
+
+    // A redelivered (new event id) or unknown lift changes nothing.
+    await liftRestriction(second, { email: jane.email! });
+    await liftRestriction(randomUUID(), { userId: jane._id });
+    const unrelated = await user({ preferences: { language: 'en', marketingEmails: true, marketingEmailsChangedAt: null } });
+    const third = await openRequest('RESTRICTION', { userId: unrelated._id });
+    await answerTo(third);
+    await liftRestriction(third, { userId: unrelated._id });
+    await eventually(async () => expect((await reload(unrelated._id)).processingRestrictedAt).toBeNull());
+    expect(await reload(jane._id)).toMatchObject({ processingRestrictedAt: null, processingRestrictedBy: [], preferences: { marketingEmails: true } });
+  });
+
+  it('[PRV-02] an account restricted before the restricting requests were recorded stays restricted when a later request is lifted (unknown cause)', async () => {
+    const legacyAt = new Date('2026-06-01T00:00:00.000Z');
+    const jane = await user({ processingRestrictedAt: legacyAt });
+    expect((await reload(jane._id)).processingRestrictedBy).toBeUndefined();
+    const requestId = await openRequest('RESTRICTION', { userId: jane._id });
+    await answerTo(requestId);
+    expect(await reload(jane._id)).toMatchObject({ processingRestrictedAt: legacyAt, processingRestrictedBy: [UNRECORDED_RESTRICTION, requestId] });
+    await liftRestriction(requestId, { userId: jane._id });
+    await eventually(async () => expect((await reload(jane._id)).processingRestrictedBy).toEqual([UNRECORDED_RESTRICTION]));
+    expect((await reload(jane._id)).processingRestrictedAt).toEqual(legacyAt);
+  });
+
+  it('[PRV-02] lifting the restriction of a person without an account: invitations to the address allowed again, unless it opted out meanwhile', async () => {
+    const inviter = await user();
+    const free = businessAddress('restricted');
+    const optedOut = businessAddress('restricted-then-opted-out');
+    expect((await inviteReferral(inviter._id, free)).errors).toBeUndefined();
+    expect((await inviteReferral(inviter._id, optedOut)).errors).toBeUndefined();
+    const freeRequest = await openRequest('RESTRICTION', { email: free });
+    const optedOutRequest = await openRequest('RESTRICTION', { email: optedOut });
+    expect((await answerTo(freeRequest)).actions).toEqual([expect.objectContaining({ dataCategory: 'REFERRAL_INVITATIONS', action: 'RESTRICTED' })]);
+    await answerTo(optedOutRequest);
+    const referrer = await user();
+    expect((await inviteReferral(referrer._id, free)).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'email' });
+
+    // The second person then opts out (PRV-01): that is for good, whatever happens to the restriction.
+    const optOutEvent = createEvent(
+      'ContactOptedOut',
+      { optOutId: uniqueName('optout'), identifiers: [{ kind: 'EMAIL', hash: emailHash(optedOut), keyVersion: hashKey().version }], optedOutAt: accounts.clock.now().toISOString() },
+      { subject: uniqueName('optout'), time: accounts.clock.now() },
+    );
+    await accounts.service.infra.bus.publish(optOutEvent);
+    await eventually(async () => expect(await referralInvitationModel(connection()).countDocuments({ inviteeEmailHash: emailHash(optedOut), status: 'PENDING' })).toBe(0));
+    const listed = await referralOptOutModel(connection()).findById(emailHash(optedOut)).lean();
+    expect(listed).toMatchObject({ restrictedBy: [optedOutRequest] });
+    expect(listed?.restrictionOnly).toBeUndefined();
+
+    await liftRestriction(freeRequest, { email: free });
+    await liftRestriction(optedOutRequest, { email: optedOut });
+    await eventually(async () => expect(await referralOptOutModel(connection()).exists({ _id: emailHash(free) })).toBeNull());
+    await eventually(async () => expect(await referralOptOutModel(connection()).findById(emailHash(optedOut)).lean()).toMatchObject({ restrictedBy: [] }));
+    expect((await inviteReferral(referrer._id, free)).errors).toBeUndefined();
+    expect((await inviteReferral(referrer._id, optedOut)).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'email' });
   });
 
   it('[PRV-02] objection to direct marketing: marketing e-mails off, the address on the do-not-invite list, invitations to it deleted', async () => {

@@ -317,3 +317,19 @@ export function erasureRetained(deletedAt: Date, stillInWorkspaceLog: boolean): 
 export function outcomeOf(actions: readonly AnswerAction[]): DataSubjectRequestAnswer['outcome'] {
   return actions.length > 0 ? 'CARRIED_OUT' : 'NO_DATA_HELD';
 }
+
+/**
+ * Stands in the restricting requests of an account restricted before their ids were recorded: its
+ * cause is unknown, so no lift clears it (a privacy officer does, by hand).
+ */
+export const UNRECORDED_RESTRICTION = 'unrecorded-restriction';
+
+export type RestrictionState = 'NOT_RESTRICTED' | 'RESTRICTED_BY_REQUESTS' | 'RESTRICTED_FOR_UNRECORDED_CAUSE';
+
+/** Whether an account is restricted, and whether the requests keeping it so are known. */
+export function restrictionState(user: Pick<UserDocument, 'processingRestrictedAt' | 'processingRestrictedBy'>): RestrictionState {
+  if (!user.processingRestrictedAt) return 'NOT_RESTRICTED';
+  const causes = user.processingRestrictedBy;
+  if (!causes || causes.includes(UNRECORDED_RESTRICTION)) return 'RESTRICTED_FOR_UNRECORDED_CAUSE';
+  return 'RESTRICTED_BY_REQUESTS';
+}

@@ -27,13 +27,16 @@ import {
   exportPart,
   outcomeOf,
   parseDetails,
+  restrictionState,
   usableEmailHashes,
+  UNRECORDED_RESTRICTION,
   type AnswerAction,
   type PersonData,
   type RetainedData,
 } from './data-subject-request.rules';
 
 type OpenedRequest = EventData<'DataSubjectRequestOpened'>;
+type LiftedRestriction = EventData<'DataSubjectRestrictionLifted'>;
 type WorkAnswer = Omit<DataSubjectRequestAnswer, 'requestId' | 'service' | 'right' | 'answeredAt'>;
 
 export interface DataSubjectRequestSettings {
@@ -63,7 +66,7 @@ export class DataSubjectRequestService {
     private readonly invitations: InvitationModel,
     private readonly referrals: Pick<
       ReferralService,
-      'sentBy' | 'addressedTo' | 'eraseAddressedTo' | 'renameInvitee' | 'forgetOptedOut' | 'doNotInvite'
+      'sentBy' | 'addressedTo' | 'eraseAddressedTo' | 'renameInvitee' | 'forgetOptedOut' | 'restrictInvitations' | 'liftInvitationRestriction'
     >,
     private readonly accountDeletion: Pick<AccountDeletionService, 'eraseForDataSubjectRequest'>,
     private readonly clock: Clock,
@@ -96,6 +99,42 @@ export class DataSubjectRequestService {
     );
     if (result.modifiedCount > 0) this.logger.info({ accounts: result.modifiedCount }, 'marketing e-mails stopped on opt-out');
     return result.modifiedCount;
+  }
+
+  /**
+   * PRV-02, GDPR art. 18(3): privacy lifted the restriction obtained by RESTRICTION request
+   * `requestId`. Undoes exactly what `restrict` did for it: the account's restriction ends once no
+   * other request holds it (referral invitations to the person allowed again), and an address
+   * without account leaves the do-not-invite list unless it opted out. Marketing e-mails stay off:
+   * only the person can consent again, through their preferences. Idempotent; an unknown request is a no-op.
+   */
+  async liftRestriction(lifted: LiftedRestriction): Promise<void> {
+    const { requestId } = lifted;
+    const emailHashes = usableEmailHashes(lifted.identifiers, this.settings.hashKey.version);
+    const restrictedByRequest = await this.users.find({ processingRestrictedBy: requestId }, { _id: 1 }).lean<Array<Pick<UserDocument, '_id'>>>();
+    const person = await this.findPerson(lifted.userId, emailHashes);
+    // The person found as for the request too: a retried lift interrupted after its $pull still clears.
+    const userIds = [...new Set([...restrictedByRequest.map((user) => user._id), ...(person ? [person._id] : [])])];
+    for (const userId of userIds) {
+      await this.users.updateOne({ _id: userId, processingRestrictedBy: requestId }, { $pull: { processingRestrictedBy: requestId }, $set: { updatedAt: this.clock.now() } });
+      // Only when no request is left (an absent list is an unknown cause, never cleared here).
+      await this.users.updateOne(
+        { _id: userId, processingRestrictedAt: { $ne: null }, processingRestrictedBy: { $size: 0 } },
+        { $set: { processingRestrictedAt: null, updatedAt: this.clock.now() } },
+      );
+    }
+    const addresses = await this.referrals.liftInvitationRestriction(requestId, emailHashes);
+    for (const userId of userIds) {
+      const after = await this.users.findById(userId, { processingRestrictedAt: 1, processingRestrictedBy: 1 }).lean<UserDocument>();
+      const state = after ? restrictionState(after) : 'NOT_RESTRICTED';
+      if (state === 'RESTRICTED_FOR_UNRECORDED_CAUSE') {
+        this.logger.warn({ requestId, userId }, 'account restricted before restricting requests were recorded: not lifted automatically');
+      } else if (restrictedByRequest.some((user) => user._id === userId)) {
+        const message = state === 'NOT_RESTRICTED' ? 'processing restriction lifted' : 'restriction lifted for this request; another request keeps the account restricted';
+        this.logger.info({ requestId, userId }, message);
+      }
+    }
+    if (restrictedByRequest.length === 0 && addresses === 0) this.logger.info({ requestId }, 'restriction lifted: nothing accounts restricted for this request');
   }
 
   /**
@@ -181,7 +220,7 @@ export class DataSubjectRequestService {
       case 'RECTIFICATION':
         return this.rectify(request, work);
       case 'RESTRICTION':
-        return this.restrict(work);
+        return this.restrict(request.requestId, work);
       case 'OBJECTION':
         return this.object(work);
       case 'CONSENT_WITHDRAWAL':
@@ -293,9 +332,20 @@ export class DataSubjectRequestService {
     return { outcome: outcomeOf(actions), actions, retained: [], sealedExport: null };
   }
 
-  private async restrict(work: DataSubjectWorkDocument): Promise<WorkAnswer> {
+  /**
+   * Each restricting request is recorded with the restriction, so lifting one (art. 18(3)) leaves it
+   * in place while another still holds. Three single-document steps, each idempotent, in the order a
+   * concurrent lift can never undo: cause recorded before the date is set.
+   */
+  private async restrict(requestId: string, work: DataSubjectWorkDocument): Promise<WorkAnswer> {
     const actions: AnswerAction[] = [];
     if (work.userId) {
+      // Restricted before the causes were recorded: that unknown cause must survive this request's lift.
+      await this.users.updateOne(
+        { _id: work.userId, processingRestrictedAt: { $ne: null }, processingRestrictedBy: { $exists: false } },
+        { $set: { processingRestrictedBy: [UNRECORDED_RESTRICTION] } },
+      );
+      await this.users.updateOne({ _id: work.userId }, { $addToSet: { processingRestrictedBy: requestId } });
       await this.users.updateOne({ _id: work.userId, processingRestrictedAt: null }, { $set: { processingRestrictedAt: work.startedAt, updatedAt: this.clock.now() } });
       await this.marketingOff(work.userId, work.startedAt);
       actions.push({
@@ -306,7 +356,7 @@ export class DataSubjectRequestService {
       });
     } else if (work.counts.invitationsHoldingData > 0) {
       // No account to mark: the address stops receiving invitations; the ones it got are kept, unused.
-      for (const hash of work.emailHashes) await this.referrals.doNotInvite(hash, work.startedAt);
+      for (const hash of work.emailHashes) await this.referrals.restrictInvitations(hash, requestId, work.startedAt);
       actions.push({ dataCategory: 'REFERRAL_INVITATIONS', action: 'RESTRICTED', count: work.counts.invitationsHoldingData, note: 'no further invitations to your address' });
     }
     return { outcome: outcomeOf(actions), actions, retained: [], sealedExport: null };

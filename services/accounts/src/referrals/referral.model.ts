@@ -62,17 +62,31 @@ export function referralInvitationModel(connection: Connection): ReferralInvitat
   );
 }
 
-/** Keyed hashes of addresses that opted out (ContactOptedOut): never invited again. */
+/**
+ * Keyed hashes of addresses never to invite: opt-outs (ContactOptedOut) and PRV-02 objections for
+ * good; PRV-02 restrictions of people without an account only until their request is lifted.
+ */
 export interface ReferralOptOutDocument {
   _id: string;
   keyVersion: number;
   optedOutAt: Date;
+  /** True while only restrictions keep the address here (no opt-out): lifting the last one removes it. */
+  restrictionOnly?: boolean;
+  /** The RESTRICTION requests that put the address here. */
+  restrictedBy?: string[];
 }
 
 const referralOptOutSchema = new Schema<ReferralOptOutDocument>(
-  { _id: { type: String, required: true }, keyVersion: Number, optedOutAt: Date },
+  {
+    _id: { type: String, required: true },
+    keyVersion: Number,
+    optedOutAt: Date,
+    restrictionOnly: { type: Boolean, default: undefined },
+    restrictedBy: { type: [String], default: undefined },
+  },
   { collection: 'referral_opt_outs', versionKey: false },
 );
+referralOptOutSchema.index({ restrictedBy: 1 }, { sparse: true });
 
 export type ReferralOptOutModel = Model<ReferralOptOutDocument>;
 

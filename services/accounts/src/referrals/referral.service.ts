@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { UpdateQuery } from 'mongoose';
 import { createEvent, type EventData } from '@leadgraph/events';
 import {
   badInput,
@@ -14,7 +15,7 @@ import {
   type Mailer,
 } from '@leadgraph/platform';
 import type { UserDocument, UserModel } from '../users/user.model';
-import type { ReferralInvitationDocument, ReferralInvitationModel, ReferralOptOutModel } from './referral.model';
+import type { ReferralInvitationDocument, ReferralInvitationModel, ReferralOptOutDocument, ReferralOptOutModel } from './referral.model';
 import { invitationProblem, inviteReferralInputSchema, isPurgeDue, referralExpiry, rewardedInvitation } from './referral.rules';
 
 const OPTED_OUT = 'email: this person asked not to be contacted';
@@ -156,14 +157,35 @@ export class ReferralService {
     }
   }
 
-  /** Puts an address hash on the do-not-invite list (opt-outs, PRV-02 objections). Idempotent. */
+  /** Puts an address hash on the do-not-invite list for good (opt-outs, PRV-02 objections). Idempotent. */
   async doNotInvite(emailHash: string, at: Date): Promise<void> {
-    try {
-      await this.optOuts.updateOne({ _id: emailHash }, { $setOnInsert: { keyVersion: this.settings.hashKey.version, optedOutAt: at } }, { upsert: true });
-    } catch (error) {
-      // The same opt-out handled concurrently: the hash is remembered either way.
-      if (!isDuplicateKeyError(error)) throw error;
-    }
+    // Listed only by a restriction so far: now an opt-out, dated now, that no lift removes.
+    await this.optOuts.updateOne({ _id: emailHash, restrictionOnly: true }, { $set: { optedOutAt: at }, $unset: { restrictionOnly: '' } });
+    await this.upsertOptOut(emailHash, { $setOnInsert: { keyVersion: this.settings.hashKey.version, optedOutAt: at }, $unset: { restrictionOnly: '' } });
+  }
+
+  /**
+   * PRV-02 restriction of a person without an account: no invitation to the address until the
+   * request `requestId` is lifted (an opt-out of the same address stays for good). Idempotent.
+   */
+  async restrictInvitations(emailHash: string, requestId: string, at: Date): Promise<void> {
+    await this.upsertOptOut(emailHash, {
+      $setOnInsert: { keyVersion: this.settings.hashKey.version, optedOutAt: at, restrictionOnly: true },
+      $addToSet: { restrictedBy: requestId },
+    });
+  }
+
+  /**
+   * Lifts what `restrictInvitations` did for `requestId`: the address leaves the list once no
+   * restriction keeps it there, unless it opted out. `emailHashes` (the person's) also finishes a lift
+   * interrupted between its two steps. Returns how many addresses that request had listed. Idempotent.
+   */
+  async liftInvitationRestriction(requestId: string, emailHashes: readonly string[]): Promise<number> {
+    const listed = await this.optOuts.find({ restrictedBy: requestId }, { _id: 1 }).lean<Array<Pick<ReferralOptOutDocument, '_id'>>>();
+    for (const entry of listed) await this.optOuts.updateOne({ _id: entry._id }, { $pull: { restrictedBy: requestId } });
+    const hashes = [...new Set([...listed.map((entry) => entry._id), ...emailHashes])];
+    if (hashes.length > 0) await this.optOuts.deleteMany({ _id: { $in: hashes }, restrictionOnly: true, restrictedBy: { $size: 0 } });
+    return listed.length;
   }
 
   /** Job: unanswered invitations past 3 months become tombstones holding only the address hash. */
@@ -222,6 +244,16 @@ export class ReferralService {
       { $set: { inviteeName: name } },
     );
     return result.matchedCount;
+  }
+
+  private async upsertOptOut(emailHash: string, update: UpdateQuery<ReferralOptOutDocument>): Promise<void> {
+    try {
+      await this.optOuts.updateOne({ _id: emailHash }, update, { upsert: true });
+    } catch (error) {
+      // The same address listed concurrently: the upsert lost the race, so apply it to the winner's entry.
+      if (!isDuplicateKeyError(error)) throw error;
+      await this.optOuts.updateOne({ _id: emailHash }, update);
+    }
   }
 
   private hashOf(email: string): string {

@@ -105,6 +105,11 @@ export interface UserDocument extends WithOutbox {
   lastLoginAt?: Date | null;
   /** PRV-02 restriction of processing: no marketing e-mails, no referral invitations to this address. */
   processingRestrictedAt?: Date | null;
+  /**
+   * The RESTRICTION requests keeping it restricted: lifting one clears the restriction only when
+   * none is left. Absent on accounts restricted before the ids were recorded (cause unknown).
+   */
+  processingRestrictedBy?: string[];
   postMortemDirective?: PostMortemDirective | null;
   /** Bumped on password change: refresh tokens of older generations are refused. */
   credentialsVersion: number;
@@ -189,6 +194,8 @@ const userSchema = new Schema<UserDocument>(
     },
     lastLoginAt: { type: Date, default: null },
     processingRestrictedAt: { type: Date, default: null },
+    // No default: absent means "restricted (if at all) before the request ids were recorded".
+    processingRestrictedBy: { type: [String], default: undefined },
     postMortemDirective: {
       type: new Schema<PostMortemDirective>({ sealed: String, requestId: String, recordedAt: Date }, { _id: false }),
       default: null,
@@ -206,6 +213,8 @@ userSchema.index({ email: 1 }, { unique: true, sparse: true });
 userSchema.index({ linkedInProfileUrl: 1 }, { unique: true, sparse: true });
 userSchema.index({ workspaceId: 1 }, { sparse: true });
 userSchema.index({ emailHash: 1 }, { sparse: true });
+// PRV-02: a lifted restriction finds the accounts its request restricted.
+userSchema.index({ processingRestrictedBy: 1 }, { sparse: true });
 // Retention (PRV-07) finds deleted accounts by their deletion date.
 userSchema.index({ status: 1, deletedAt: 1 });
 

@@ -10,6 +10,8 @@ import {
   exportPart,
   outcomeOf,
   parseDetails,
+  restrictionState,
+  UNRECORDED_RESTRICTION,
   usableEmailHashes,
   withoutThirdPartyAddresses,
 } from '../data-subject-request.rules';
@@ -147,5 +149,14 @@ describe('data-subject request rules (PRV-02, PRV-05)', () => {
       ['ACCOUNT_DATA', '2031-11-23T09:00:00.000Z'],
     ]);
     expect(erasureRetained(at, true).map((item) => item.dataCategory)).toContain('WORKSPACE_ACTIVITY_LOG');
+  });
+
+  it('[PRV-02] a restriction is lifted by its requests only when their ids were recorded with it', () => {
+    expect(restrictionState({ processingRestrictedAt: null })).toBe('NOT_RESTRICTED');
+    expect(restrictionState({ processingRestrictedAt: null, processingRestrictedBy: [] })).toBe('NOT_RESTRICTED');
+    expect(restrictionState({ processingRestrictedAt: at, processingRestrictedBy: ['req-2'] })).toBe('RESTRICTED_BY_REQUESTS');
+    // Restricted before the ids were recorded: no lift may clear an unknown cause.
+    expect(restrictionState({ processingRestrictedAt: at })).toBe('RESTRICTED_FOR_UNRECORDED_CAUSE');
+    expect(restrictionState({ processingRestrictedAt: at, processingRestrictedBy: [UNRECORDED_RESTRICTION, 'req-2'] })).toBe('RESTRICTED_FOR_UNRECORDED_CAUSE');
   });
 });
