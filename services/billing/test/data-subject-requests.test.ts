@@ -247,6 +247,81 @@ describe("billing's part of data-subject requests (PRV-02, PRV-05)", () => {
     }
   });
 
+  /** Privacy lifts the restriction a RESTRICTION request obtained (PRV-05, GDPR art. 18(3)). */
+  const liftRestriction = (requestId: string, userId: string | null) =>
+    h.publish('DataSubjectRestrictionLifted', { requestId, userId, identifiers: [], liftedAt: h.clock.now().toISOString() });
+
+  const restrictionOf = async (person: { subscriptionId: string; invoiceId: string }) => {
+    const subscription = await h.subscriptions.findById(person.subscriptionId).lean();
+    const invoice = await h.invoices.findById(person.invoiceId).lean();
+    return {
+      subscription: { at: subscription?.processingRestrictedAt ?? null, by: subscription?.processingRestrictedBy ?? null },
+      invoice: { at: invoice?.processingRestrictedAt ?? null, by: invoice?.processingRestrictedBy ?? null },
+    };
+  };
+
+  it('[PRV-02] a lifted restriction: the records that request restricted are processed again; lifting again changes nothing', async () => {
+    const person = await customer();
+    const opened = await openRequest('RESTRICTION', person.admin.userId);
+    await answerTo(opened.data.requestId);
+    const restricted = await restrictionOf(person);
+    expect(restricted.subscription).toEqual({ at: h.clock.now(), by: [opened.data.requestId] });
+    expect(restricted.invoice).toEqual({ at: h.clock.now(), by: [opened.data.requestId] });
+
+    await liftRestriction(opened.data.requestId, person.admin.userId);
+    await eventually(async () => {
+      const lifted = await restrictionOf(person);
+      expect(lifted.subscription).toEqual({ at: null, by: null });
+      expect(lifted.invoice).toEqual({ at: null, by: null });
+    });
+    // Lifting again (privacy retrying) or an unknown request: nothing changes.
+    expect(await h.billing.dataSubjectRequests.liftRestriction({ requestId: opened.data.requestId, userId: person.admin.userId, identifiers: [], liftedAt: h.clock.now().toISOString() })).toEqual({ lifted: 0, stillRestricted: 0 });
+    expect(await h.billing.dataSubjectRequests.liftRestriction({ requestId: uniqueName('dsr'), userId: null, identifiers: [], liftedAt: h.clock.now().toISOString() })).toEqual({ lifted: 0, stillRestricted: 0 });
+    expect(await restrictionOf(person)).toEqual({ subscription: { at: null, by: null }, invoice: { at: null, by: null } });
+  });
+
+  it('[PRV-05] lifting a restriction never lifts the legal retention of an erasure: the invoices stay restricted', async () => {
+    const person = await customer();
+    const restriction = await openRequest('RESTRICTION', person.admin.userId);
+    await answerTo(restriction.data.requestId);
+    const erasure = await openRequest('ERASURE', person.admin.userId);
+    await answerTo(erasure.data.requestId);
+    const restrictedAt = h.clock.now();
+    expect((await restrictionOf(person)).invoice).toEqual({ at: restrictedAt, by: [restriction.data.requestId, 'LEGAL_RETENTION'] });
+
+    await liftRestriction(restriction.data.requestId, person.admin.userId);
+    // Handled once the request's own cause is gone; the erasure's remains, and with it the restriction.
+    await eventually(async () => expect((await restrictionOf(person)).invoice.by).toEqual(['LEGAL_RETENTION']));
+    expect(await restrictionOf(person)).toEqual({
+      subscription: { at: restrictedAt, by: ['LEGAL_RETENTION'] },
+      invoice: { at: restrictedAt, by: ['LEGAL_RETENTION'] },
+    });
+    const invoice = await h.invoices.findById(person.invoiceId).lean();
+    expect(invoice?.retainedUntil.toISOString()).toBe('2038-01-01T00:00:00.000Z');
+  });
+
+  it('[PRV-05] lifting one restriction request keeps what another still-active one, or a restriction recorded without its cause, restricted', async () => {
+    const person = await customer();
+    // The invoice restricted before causes were recorded (its cause unknown).
+    const legacyAt = h.clock.now();
+    await h.invoices.updateOne({ _id: person.invoiceId }, { $set: { processingRestrictedAt: legacyAt } });
+    const first = await openRequest('RESTRICTION', person.admin.userId);
+    await answerTo(first.data.requestId);
+    const second = await openRequest('RESTRICTION', person.admin.userId);
+    await answerTo(second.data.requestId);
+    expect((await restrictionOf(person)).subscription.by).toEqual([first.data.requestId, second.data.requestId]);
+    expect((await restrictionOf(person)).invoice).toEqual({ at: legacyAt, by: ['UNRECORDED', first.data.requestId, second.data.requestId] });
+
+    await liftRestriction(first.data.requestId, person.admin.userId);
+    await eventually(async () => expect((await restrictionOf(person)).subscription.by).toEqual([second.data.requestId]));
+    expect((await restrictionOf(person)).subscription.at).toEqual(h.clock.now());
+
+    await liftRestriction(second.data.requestId, person.admin.userId);
+    await eventually(async () => expect((await restrictionOf(person)).subscription).toEqual({ at: null, by: null }));
+    // The restriction whose cause was never recorded is never lifted by a request.
+    expect((await restrictionOf(person)).invoice).toEqual({ at: legacyAt, by: ['UNRECORDED'] });
+  });
+
   it('[PRV-05] a billing contact without an account is found by their e-mail\'s keyed hash: export of their address, kept while the subscription runs', async () => {
     const person = await customer();
     const access = await answerTo((await openRequest('ACCESS', null, null, person.billingEmail.toUpperCase())).data.requestId);

@@ -472,3 +472,22 @@ export function contactErasureAnswer(requestId: string, outcome: { erased: numbe
     outcome.keptForLiveSubscriptions > 0 ? [{ dataCategory: BILLING_CATEGORIES.contact, legalBasis: CONTACT_RETENTION_BASIS, keptUntil: null }] : [];
   return carriedOut(requestId, 'ERASURE', actions, retained, null);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Causes of a restriction (PRV-05)
+// ---------------------------------------------------------------------------------------------
+
+/** An erasure's restriction: accounting kept for its legal retention (BIL-17), never lifted. */
+export const LEGAL_RETENTION_CAUSE = 'LEGAL_RETENTION';
+/** Put on a record restricted before causes were recorded when a cause is added: its unknown cause is never lifted. */
+export const UNRECORDED_CAUSE = 'UNRECORDED';
+
+/** What a request records as the cause of the restriction it puts on a record. */
+export function restrictionCauseOf(right: 'RESTRICTION' | 'ERASURE', requestId: string): string {
+  return right === 'ERASURE' ? LEGAL_RETENTION_CAUSE : requestId;
+}
+
+/** Only a restriction request's own cause may be lifted; never a marker standing for another cause. */
+export function isLiftableCause(requestId: string): boolean {
+  return requestId.length > 0 && requestId !== LEGAL_RETENTION_CAUSE && requestId !== UNRECORDED_CAUSE;
+}

@@ -28,6 +28,7 @@ import {
   exportCounts,
   hasNameCorrections,
   holdsData,
+  isLiftableCause,
   isLiveSubscription,
   mayErasePersonalCredits,
   nameCorrections,
@@ -35,11 +36,13 @@ import {
   objectionAnswer,
   rectificationAnswer,
   restrictionAnswer,
+  restrictionCauseOf,
+  UNRECORDED_CAUSE,
   type BillingAnswer,
   type BillingSnapshot,
   type ContactSnapshot,
 } from './data-subject-request.rules';
-import type { DataSubjectRequestOpened } from './data-subject-request.types';
+import type { DataSubjectRequestOpened, DataSubjectRestrictionLifted } from './data-subject-request.types';
 
 /** The user id put in place of an erased person's on the workspace pools' ledger lines. */
 export const ERASED_USER_ID = 'erased-user';
@@ -59,6 +62,11 @@ export interface DataSubjectRequestDependencies {
   clock: Clock;
   logger: Logger;
   outboxWritten: () => void;
+}
+
+/** The restrictable records' models (subscriptions, invoices), as far as their restriction goes. */
+interface RestrictableModel {
+  updateMany(filter: Record<string, unknown>, update: Record<string, unknown>): PromiseLike<{ modifiedCount: number }>;
 }
 
 /** A subscription whose billing contact a request's e-mail matched. */
@@ -122,7 +130,7 @@ export class DataSubjectRequestService {
       case 'ERASURE':
         return this.erase(requestId, person);
       case 'RESTRICTION': {
-        const counts = await this.restrict(person);
+        const counts = await this.restrict(person, restrictionCauseOf('RESTRICTION', requestId));
         return restrictionAnswer(requestId, counts);
       }
       case 'RECTIFICATION':
@@ -161,10 +169,7 @@ export class DataSubjectRequestService {
         return contactErasureAnswer(requestId, { erased: ended.length, keptForLiveSubscriptions: contacts.length - ended.length });
       }
       case 'RESTRICTION': {
-        await this.deps.subscriptions.updateMany(
-          { _id: { $in: contacts.map((subscription) => subscription._id) }, processingRestrictedAt: null },
-          { $set: { processingRestrictedAt: this.deps.clock.now() } },
-        );
+        await this.restrictRecords(this.deps.subscriptions, contacts.map((subscription) => subscription._id), restrictionCauseOf('RESTRICTION', requestId));
         return restrictionAnswer(requestId, { subscriptions: contacts.length, invoices: 0 });
       }
       case 'OBJECTION':
@@ -302,22 +307,60 @@ export class DataSubjectRequestService {
     };
   }
 
-  /** Subscriptions (billing details) and invoices marked restricted: contract and legal obligations only. */
-  private async restrict(person: PersonRecords): Promise<{ subscriptions: number; invoices: number }> {
-    const now = this.deps.clock.now();
-    if (person.subscriptions.length > 0) {
-      await this.deps.subscriptions.updateMany(
-        { _id: { $in: person.subscriptions.map((subscription) => subscription._id) }, processingRestrictedAt: null },
-        { $set: { processingRestrictedAt: now } },
-      );
-    }
-    if (person.invoices.length > 0) {
-      await this.deps.invoices.updateMany(
-        { _id: { $in: person.invoices.map((invoice) => invoice._id) }, processingRestrictedAt: null },
-        { $set: { processingRestrictedAt: now } },
-      );
-    }
+  /**
+   * Subscriptions (billing details) and invoices marked restricted: contract and legal obligations only.
+   * The cause is recorded alongside, so that lifting one restriction request never lifts another cause.
+   */
+  private async restrict(person: PersonRecords, cause: string): Promise<{ subscriptions: number; invoices: number }> {
+    await this.restrictRecords(this.deps.subscriptions, person.subscriptions.map((subscription) => subscription._id), cause);
+    await this.restrictRecords(this.deps.invoices, person.invoices.map((invoice) => invoice._id), cause);
     return { subscriptions: person.subscriptions.length, invoices: person.invoices.length };
+  }
+
+  /**
+   * Adds a cause, then the timestamp: a record is never restricted without its cause listed, so a
+   * concurrent lift (which clears only a record whose list is exactly its own cause) cannot undo it.
+   */
+  private async restrictRecords(model: RestrictableModel, ids: string[], cause: string): Promise<void> {
+    if (ids.length === 0) return;
+    // Restricted before causes were recorded: its unknown cause is kept as a marker no lift removes.
+    await model.updateMany(
+      { _id: { $in: ids }, processingRestrictedAt: { $ne: null }, processingRestrictedBy: { $exists: false } },
+      { $set: { processingRestrictedBy: [UNRECORDED_CAUSE] } },
+    );
+    await model.updateMany({ _id: { $in: ids } }, { $addToSet: { processingRestrictedBy: cause } });
+    await model.updateMany({ _id: { $in: ids }, processingRestrictedAt: null }, { $set: { processingRestrictedAt: this.deps.clock.now() } });
+  }
+
+  /**
+   * Lifts the restriction the RESTRICTION request `requestId` obtained (PRV-05, GDPR art. 18(3)):
+   * exactly the records it restricted (its id is recorded on them), cleared only where it was the
+   * only cause. An erasure's legal retention, another restriction request or a restriction whose
+   * cause was never recorded keeps the record restricted. Idempotent; an unknown request changes nothing.
+   */
+  async liftRestriction(lifted: DataSubjectRestrictionLifted): Promise<{ lifted: number; stillRestricted: number }> {
+    const { requestId } = lifted;
+    if (!isLiftableCause(requestId)) {
+      this.deps.logger.warn({ requestId }, 'restriction lift ignored: not a restriction request id');
+      return { lifted: 0, stillRestricted: 0 };
+    }
+    let liftedCount = 0;
+    let stillRestricted = 0;
+    const models: RestrictableModel[] = [this.deps.subscriptions, this.deps.invoices];
+    for (const model of models) {
+      // Single-document atomic updates (no transactions): first where it is the only cause, both
+      // flag and list cleared at once; then its id pulled where other causes keep the record restricted.
+      const cleared = await model.updateMany({ processingRestrictedBy: [requestId] }, { $set: { processingRestrictedAt: null }, $unset: { processingRestrictedBy: 1 } });
+      const pulled = await model.updateMany({ processingRestrictedBy: requestId }, { $pull: { processingRestrictedBy: requestId } });
+      liftedCount += cleared.modifiedCount;
+      stillRestricted += pulled.modifiedCount;
+    }
+    if (liftedCount + stillRestricted === 0) {
+      this.deps.logger.info({ requestId }, 'restriction lift: no billing record restricted by this request (unknown, or already lifted)');
+    } else {
+      this.deps.logger.info({ requestId, lifted: liftedCount, stillRestricted }, 'restriction lifted');
+    }
+    return { lifted: liftedCount, stillRestricted };
   }
 
   /**
@@ -365,7 +408,8 @@ export class DataSubjectRequestService {
       ledgerEntriesAnonymised = anonymised.modifiedCount;
     }
 
-    const restricted = await this.restrict(person);
+    // Kept for the legal retention: a cause no lifted restriction request removes.
+    const restricted = await this.restrict(person, restrictionCauseOf('ERASURE', requestId));
     return erasureAnswer(requestId, {
       paymentMethodsErased: removedMethods,
       contactsErased: endedWithEmail.length + customersErased,

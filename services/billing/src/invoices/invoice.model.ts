@@ -64,6 +64,11 @@ export interface InvoiceDocument {
    * for its legal retention only, used for nothing but accounting and legal obligations.
    */
   processingRestrictedAt?: Date | null;
+  /**
+   * Why it is restricted (PRV-05): the RESTRICTION request ids and/or `LEGAL_RETENTION` (an erasure).
+   * Absent on records restricted before causes were recorded: those are never lifted.
+   */
+  processingRestrictedBy?: string[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -117,6 +122,8 @@ const invoiceSchema = new Schema<InvoiceDocument>(
     },
     retainedUntil: { type: Date, required: true },
     processingRestrictedAt: { type: Date, default: null },
+    // No default: an absent list tells records restricted before causes were recorded.
+    processingRestrictedBy: { type: [String], default: undefined },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
   },
@@ -126,6 +133,8 @@ const invoiceSchema = new Schema<InvoiceDocument>(
 invoiceSchema.index({ 'owner.ownerType': 1, 'owner.ownerId': 1, issuedAt: -1, _id: -1 });
 invoiceSchema.index({ subscriptionId: 1 });
 invoiceSchema.index({ retainedUntil: 1 });
+// The records one restriction request restricted, when it is lifted (PRV-05).
+invoiceSchema.index({ processingRestrictedBy: 1 }, { sparse: true });
 
 export type InvoiceModel = Model<InvoiceDocument>;
 

@@ -193,6 +193,11 @@ export interface SubscriptionDocument extends WithOutbox {
   termination: Termination | null;
   /** Processing restricted at the subscriber's request (PRV-02, PRV-05): contract and legal obligations only. */
   processingRestrictedAt?: Date | null;
+  /**
+   * Why it is restricted (PRV-05): the RESTRICTION request ids and/or `LEGAL_RETENTION` (an erasure).
+   * Absent on records restricted before causes were recorded: those are never lifted.
+   */
+  processingRestrictedBy?: string[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -336,6 +341,8 @@ const subscriptionSchema = new Schema<SubscriptionDocument>(
       default: null,
     },
     processingRestrictedAt: { type: Date, default: null },
+    // No default: an absent list tells records restricted before causes were recorded.
+    processingRestrictedBy: { type: [String], default: undefined },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     ...outboxSchemaFields,
@@ -349,6 +356,8 @@ subscriptionSchema.index({ status: 1, 'currentPeriod.end': 1 });
 subscriptionSchema.index({ 'stripe.subscriptionId': 1 }, { sparse: true });
 subscriptionSchema.index({ 'pendingGrants.key': 1 }, { sparse: true });
 subscriptionSchema.index({ 'termination.followUpsDone': 1 }, { sparse: true });
+// The records one restriction request restricted, when it is lifted (PRV-05).
+subscriptionSchema.index({ processingRestrictedBy: 1 }, { sparse: true });
 addOutboxIndex(subscriptionSchema);
 
 export type SubscriptionModel = Model<SubscriptionDocument>;

@@ -16,13 +16,17 @@ import {
   exportCounts,
   hasNameCorrections,
   holdsData,
+  isLiftableCause,
   isLiveSubscription,
+  LEGAL_RETENTION_CAUSE,
   mayErasePersonalCredits,
   nameCorrections,
   noDataHeld,
   objectionAnswer,
   rectificationAnswer,
   restrictionAnswer,
+  restrictionCauseOf,
+  UNRECORDED_CAUSE,
   type BillingAnswer,
   type BillingSnapshot,
   type ErasureOutcome,
@@ -212,5 +216,19 @@ describe('data-subject request rules: a billing contact who is not a user (PRV-0
       actions: [],
       retained: [{ dataCategory: 'BILLING_CONTACT', legalBasis: CONTACT_RETENTION_BASIS, keptUntil: null }],
     });
+  });
+});
+
+describe('causes of a restriction (PRV-05)', () => {
+  it('[PRV-05] a restriction request records its own id, an erasure the legal retention', () => {
+    expect(restrictionCauseOf('RESTRICTION', 'dsr-1')).toBe('dsr-1');
+    expect(restrictionCauseOf('ERASURE', 'dsr-2')).toBe(LEGAL_RETENTION_CAUSE);
+  });
+
+  it('[PRV-05] only a request id can be lifted, never the legal retention or an unrecorded cause', () => {
+    expect(isLiftableCause('dsr-1')).toBe(true);
+    expect(isLiftableCause(LEGAL_RETENTION_CAUSE)).toBe(false);
+    expect(isLiftableCause(UNRECORDED_CAUSE)).toBe(false);
+    expect(isLiftableCause('')).toBe(false);
   });
 });
