@@ -242,4 +242,39 @@ describe('data-subject requests end to end through the gateway', () => {
     expect(answered?.answers.find((answer) => answer.service === 'accounts')?.outcome).toBe('NO_DATA_HELD');
     expect(answered?.answers.find((answer) => answer.service === 'billing')?.outcome).toBe('NO_DATA_HELD');
   });
+
+  it('[PRV-02] restriction through the public page hides the profile; a privacy officer lifts it after telling the person, and it is back', async () => {
+    const email = `carol@${domain}`;
+    await importProfiles([{ name: 'Carol Restricted', jobTitle: 'Buyer', company: 'Privacy Works', country: 'FR', professionalEmails: [email] }]);
+    const staffToken = await login(staffEmail);
+    const names = async () => ((await search(staffToken)).data?.searchContacts.edges ?? []).map((edge) => edge.node.name);
+    expect(await names()).toContain('Carol Restricted');
+
+    const privacyUrl = stack.services.privacy!.url;
+    const opened = await fetch(new URL('/privacy-request', privacyUrl), {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ right: 'RESTRICTION', email, lang: 'en' }).toString(),
+    });
+    const requestId = new URL(opened.headers.get('location') ?? '', privacyUrl).searchParams.get('request') ?? '';
+    const mail = await mailbox.waitFor(email, /Confirm your leadgraph privacy request/);
+    const confirmed = await fetch(new URL('/privacy-request/confirm', privacyUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ request: requestId, code: codeIn(mail.text), lang: 'en' }).toString(),
+    });
+    expect(confirmed.status).toBe(200);
+    await expectEvents(bus, 'DataSubjectRequestCompleted', (data) => data.requestId === requestId && data.outcome === 'COMPLETED');
+    expect(await names()).not.toContain('Carol Restricted');
+
+    const lifted = await gql<{ liftDataSubjectRestriction: { restrictionLiftedAt: string | null } }>(
+      'mutation($id: ID!) { liftDataSubjectRestriction(requestId: $id, reason: "The objection to accuracy was checked and settled") { restrictionLiftedAt } }',
+      { id: requestId },
+      staffToken,
+    );
+    expect(lifted.errors).toBeUndefined();
+    expect((await mailbox.waitFor(email, /restriction of your data/)).text).toContain('checked and settled');
+    await eventually(async () => expect(await names()).toContain('Carol Restricted'));
+  });
 });
