@@ -1,5 +1,5 @@
 import { MINUTE_MS, identifierHash, type RunningService } from '@leadgraph/platform';
-import { expectEvents, publishedEvents, serviceTestEnv, startIsolatedNats, testClock, testLogger, testMailbox, uniqueName } from '@leadgraph/platform/src/testing';
+import { eventually, expectEvents, publishedEvents, serviceTestEnv, startIsolatedNats, testClock, testLogger, testMailbox, uniqueName } from '@leadgraph/platform/src/testing';
 import { loadPrivacyConfig, type PrivacyConfig } from '../src/config';
 import { privacyAuditEntryModel } from '../src/audit/audit.model';
 import { startPrivacyService } from '../src/main';
@@ -91,7 +91,8 @@ describe('public opt-out page (PRV-01, PRV-03)', () => {
       { kind: 'PROFILE_URL', hash: identifierHash('PROFILE_URL', 'linkedin.com/in/jane-doe', key()), keyVersion: 1 },
     ]);
     expect(event?.data.optedOutAt).toBe(clock.now().toISOString());
-    expect(await requests().findById(requestId).lean()).toMatchObject({ status: 'CONFIRMED', confirmedAt: clock.now(), outbox: [] });
+    // The relay removes the entry just after JetStream acknowledged it: wait for that, not only for the event.
+    await eventually(async () => expect(await requests().findById(requestId).lean()).toMatchObject({ status: 'CONFIRMED', confirmedAt: clock.now(), outbox: [] }));
 
     // The code cannot be used twice: clear message, no second event.
     const reused = await confirm(requestId, code);
