@@ -126,8 +126,11 @@ describe('identity: referral invitations', () => {
     expect((await mine(jane))[0]).toMatchObject({ status: 'REWARDED', rewardedAt: expect.any(String) });
     // The earliest invitation wins; the other referrer's stays pending, and is never rewarded for this invitee.
     expect((await mine(paul))[0]?.status).toBe('PENDING');
-    const stored = await invitations().findById(janeInvitation.id).lean<ReferralInvitationDocument>();
-    expect(stored).toMatchObject({ inviteeUserId: invitee.userId, outbox: [] });
+    // The relay clears the entry just after JetStream acknowledged the reward event.
+    await eventually(async () => {
+      const stored = await invitations().findById(janeInvitation.id).lean<ReferralInvitationDocument>();
+      expect(stored).toMatchObject({ inviteeUserId: invitee.userId, outbox: [] });
+    });
 
     // Handling the sign-up a second time (redelivery) rewards nobody else.
     await jobs.rewardSignUp(invitee.userId, h.clock.now());
