@@ -84,12 +84,15 @@ describe('contacts subgraph: rate limits, bulk-extraction flags (CON-10) and ret
     expect(await contactModel(contacts.infra.connection).exists({ _id: 'fresh-profile' })).not.toBeNull();
     clock.advance(5 * 366 * DAY_MS);
     await eventually(async () => expect(await contactModel(contacts.infra.connection).exists({ _id: 'fresh-profile' })).toBeNull());
-    const runs = await callSubgraph<{ contactRetentionRuns: Array<{ deletedProfiles: number; cutoff: string }> }>(
-      contacts.url,
-      '{ contactRetentionRuns(first: 100) { deletedProfiles cutoff } }',
-      { caller: userCaller({ staffRoles: ['PRIVACY_OFFICER'] }), now: clock.now() },
-    );
-    expect(runs.data?.contactRetentionRuns.reduce((sum, run) => sum + run.deletedProfiles, 0)).toBe(2);
+    // The pass writes its report just after its deletes: wait for it too.
+    await eventually(async () => {
+      const runs = await callSubgraph<{ contactRetentionRuns: Array<{ deletedProfiles: number; cutoff: string }> }>(
+        contacts.url,
+        '{ contactRetentionRuns(first: 100) { deletedProfiles cutoff } }',
+        { caller: userCaller({ staffRoles: ['PRIVACY_OFFICER'] }), now: clock.now() },
+      );
+      expect(runs.data?.contactRetentionRuns.reduce((sum, run) => sum + run.deletedProfiles, 0)).toBe(2);
+    });
     // PRV-07: every pass is reported to the privacy service on the bus.
     const bus = await connectTestBus('retention-observer', nats.url);
     try {
