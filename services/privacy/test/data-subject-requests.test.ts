@@ -1,5 +1,5 @@
 import { createEvent, type DataSubjectAnsweringService, type DataSubjectExportPart, type DataSubjectRequestAnswer, type EventName } from '@leadgraph/events';
-import { dataSubjectAnswerEventName, exportSlices, identifierHash, openDataSubjectPayload, sealDataSubjectPayload, type Caller, type EventBus, type RunningService } from '@leadgraph/platform';
+import { dataSubjectAnswerEventName, exportSlices, identifierHash, processedEventModel, openDataSubjectPayload, sealDataSubjectPayload, type Caller, type EventBus, type RunningService } from '@leadgraph/platform';
 import {
   callSubgraph,
   connectTestBus,
@@ -144,6 +144,11 @@ describe('[PRV-02..05] data-subject requests', () => {
     expect(wrong.status).toBe(400);
     expect(wrong.body).toContain('This code is not correct.');
     expect(await publishedEvents(bus, 'DataSubjectRequestOpened', (data) => data.requestId === requestId)).toHaveLength(0);
+    // An answer naming a request that was never verified is not attached to it.
+    await answer(requestId, 'contacts', { outcome: 'CARRIED_OUT', actions: [{ dataCategory: 'BUSINESS_PROFILES', action: 'ERASED', count: 1, note: null }] });
+    await answer('forged-request-id', 'accounts');
+    const handled = processedEventModel(privacy.infra.connection);
+    await eventually(async () => expect(await handled.countDocuments({ eventId: { $in: [`test-contacts-${requestId}`, 'test-accounts-forged-request-id'] } })).toBe(2));
     const forged = await send('/privacy-request/confirm', { request: 'forged-request-id', code });
     expect(forged.status).toBe(400);
     expect(forged.body).toContain('This link or code is not valid.');
@@ -157,6 +162,7 @@ describe('[PRV-02..05] data-subject requests', () => {
     expect(opened?.data.identifiers[0]?.hash).toBe(hashOf(email));
     expect(JSON.stringify(opened)).not.toContain(email);
     expect(await statusOf(requestId)).toBe('IN_PROGRESS');
+    expect((await requests().findById(requestId).lean())?.answers).toEqual([]);
     const reused = await send('/privacy-request/confirm', { request: requestId, code });
     expect(reused.status).toBe(400);
     expect(reused.body).toContain('already confirmed');

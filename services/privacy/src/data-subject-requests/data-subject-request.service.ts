@@ -353,14 +353,15 @@ export class DataSubjectRequestService {
     };
     const afterPush = await this.requests
       .findOneAndUpdate(
-        { _id: answer.requestId, 'answers.service': { $ne: answer.service } },
+        // Only a request that was verified (and so published) can have answers.
+        { _id: answer.requestId, verifiedAt: { $ne: null }, 'answers.service': { $ne: answer.service } },
         { $push: { answers: entry } },
         { new: true, projection: { outbox: 0 } },
       )
       .lean<DataSubjectRequestDocument>();
-    const request = afterPush ?? (await this.requests.findById(answer.requestId, { outbox: 0 }).lean<DataSubjectRequestDocument>());
+    const request = afterPush ?? (await this.requests.findOne({ _id: answer.requestId, verifiedAt: { $ne: null } }, { outbox: 0 }).lean<DataSubjectRequestDocument>());
     if (!request) {
-      // Forged or foreign request id: nothing to attach the answer to.
+      // Forged, foreign or never verified request id: nothing to attach the answer to.
       this.deps.logger.warn({ requestId: answer.requestId, service: answer.service }, 'answer to an unknown data-subject request ignored');
       return;
     }
