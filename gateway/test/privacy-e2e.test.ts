@@ -85,7 +85,7 @@ describe('data-subject requests end to end through the gateway', () => {
 
   const storedRequest = (requestId: string) => dataSubjectRequestModel(stack.services.privacy!.infra.connection).findById(requestId).lean();
 
-  it('[PRV-02][PRV-03][PRV-05] access: every service answers and the JSON export lists her data and its recipients; erasure: gone everywhere but restricted accounting', async () => {
+  it('[PRV-02][PRV-03][PRV-05][ANA-02] access: every service answers and the JSON export lists her data and its recipients; erasure: gone everywhere but restricted accounting', async () => {
     // Alice: a profile in the contact database (her work e-mail), a user, a paying customer.
     await importProfiles([{ name: 'Alice Privacy', jobTitle: 'Head of Data', company: 'Privacy Works', country: 'FR', professionalEmails: [aliceEmail], phones: ['+33 1 99 00 77 77'] }]);
     const staff = await signUpAndLogin(staffEmail);
@@ -133,6 +133,17 @@ describe('data-subject requests end to end through the gateway', () => {
     expect(found.data?.searchContacts.edges.map((edge) => edge.node.name)).toEqual(['Alice Privacy']);
     const revealed = await gql('mutation($id: ID!) { revealContact(contactId: $id, fields: [PRO_EMAIL], idempotencyKey: "privacy-e2e-reveal") { creditsCharged } }', { id: contactId }, bobToken);
     expect(revealed.errors).toBeUndefined();
+    // ANA-02: the reveal is metered for Bob's workspace, for its administrators (server-side, no consent needed).
+    const today = stack.clock.now().toISOString().slice(0, 10);
+    await eventually(async () => {
+      const usage = await gql<{ workspaceUsage: { entries: Array<{ creditType: string; creditsSpent: number; actions: number }> } }>(
+        'query($id: ID!, $from: String!, $to: String!) { workspaceUsage(workspaceId: $id, from: $from, to: $to) { entries { creditType creditsSpent actions } } }',
+        { id: bobsWorkspace.data!.createWorkspace.id, from: today, to: today },
+        bobToken,
+      );
+      expect(usage.errors).toBeUndefined();
+      expect(usage.data?.workspaceUsage.entries).toEqual([expect.objectContaining({ creditType: 'PRO_EMAIL', creditsSpent: 1, actions: 1 })]);
+    });
 
     // Access (PRV-02): nothing happens before the code; then every service answers.
     const accessId = await fileAndVerify(aliceToken, 'ACCESS');
