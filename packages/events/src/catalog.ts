@@ -106,10 +106,15 @@ export const dataSubjectExportPartSchema = z.object({
 });
 export type DataSubjectExportPart = z.infer<typeof dataSubjectExportPartSchema>;
 
+/** The profile fields a RECTIFICATION can correct, and the limits of what a request may carry. */
+export const rectificationFieldSchema = z.enum(['FULL_NAME', 'JOB_TITLE', 'COMPANY_NAME', 'LOCATION']);
+export const MAX_CORRECTION_LENGTH = 200;
+export const MAX_DIRECTIVE_LENGTH = 4000;
+
 /** RECTIFICATION corrections and POST_MORTEM_DIRECTIVE text, sealed inside DataSubjectRequestOpened. */
 export const dataSubjectRequestDetailsSchema = z.object({
-  corrections: z.array(z.object({ field: z.enum(['FULL_NAME', 'JOB_TITLE', 'COMPANY_NAME', 'LOCATION']), value: z.string().min(1).max(200) })),
-  directive: z.string().max(4000).nullable(),
+  corrections: z.array(z.object({ field: rectificationFieldSchema, value: z.string().min(1).max(MAX_CORRECTION_LENGTH) })),
+  directive: z.string().max(MAX_DIRECTIVE_LENGTH).nullable(),
 });
 export type DataSubjectRequestDetails = z.infer<typeof dataSubjectRequestDetailsSchema>;
 

@@ -1,4 +1,4 @@
-import type { DataSubjectRight } from '@leadgraph/events';
+import { MAX_CORRECTION_LENGTH, MAX_DIRECTIVE_LENGTH, rectificationFieldSchema, type DataSubjectRight } from '@leadgraph/events';
 import { pageTexts } from '../opt-out/opt-out.pages';
 import { PHONE_COUNTRIES, type Language } from '../opt-out/opt-out.service';
 import { errorSummary, escapeHtml, field, inputAttributes, publicPageLayout } from '../public-pages/public-page.layout';
@@ -17,7 +17,6 @@ export interface RequestPageForm {
 }
 
 const rightOrder: DataSubjectRight[] = ['ACCESS', 'PORTABILITY', 'RECTIFICATION', 'ERASURE', 'RESTRICTION', 'OBJECTION', 'CONSENT_WITHDRAWAL', 'POST_MORTEM_DIRECTIVE'];
-const correctionFields = ['FULL_NAME', 'JOB_TITLE', 'COMPANY_NAME', 'LOCATION'] as const;
 const minutes = DSR_CODE_TTL_MS / 60_000;
 
 const texts = {
@@ -66,9 +65,9 @@ const texts = {
       RIGHT_UNKNOWN: 'Choose what you want to do.',
       CORRECTIONS_REQUIRED: 'For a correction, choose what to correct and give the right value.',
       CORRECTION_FIELD_INVALID: 'Choose what to correct from the list.',
-      CORRECTION_VALUE_INVALID: 'Give the right value (at most 200 characters).',
+      CORRECTION_VALUE_INVALID: `Give the right value (at most ${MAX_CORRECTION_LENGTH} characters).`,
       DIRECTIVE_REQUIRED: 'Write your directives.',
-      DIRECTIVE_TOO_LONG: 'Your directives are too long (at most 4000 characters).',
+      DIRECTIVE_TOO_LONG: `Your directives are too long (at most ${MAX_DIRECTIVE_LENGTH} characters).`,
       VISITOR_ID_INVALID: 'Your browser sent an invalid visitor id.',
     } satisfies Record<RequestFieldError, string>,
   },
@@ -116,9 +115,9 @@ const texts = {
       RIGHT_UNKNOWN: 'Choisissez ce que vous souhaitez faire.',
       CORRECTIONS_REQUIRED: 'Pour une rectification, choisissez quoi corriger et indiquez la bonne valeur.',
       CORRECTION_FIELD_INVALID: 'Choisissez quoi corriger dans la liste.',
-      CORRECTION_VALUE_INVALID: 'Indiquez la bonne valeur (200 caractères au plus).',
+      CORRECTION_VALUE_INVALID: `Indiquez la bonne valeur (${MAX_CORRECTION_LENGTH} caractères au plus).`,
       DIRECTIVE_REQUIRED: 'Rédigez vos directives.',
-      DIRECTIVE_TOO_LONG: 'Vos directives sont trop longues (4000 caractères au plus).',
+      DIRECTIVE_TOO_LONG: `Vos directives sont trop longues (${MAX_DIRECTIVE_LENGTH} caractères au plus).`,
       VISITOR_ID_INVALID: "Votre navigateur a envoyé un identifiant de visiteur invalide.",
     } satisfies Record<RequestFieldError, string>,
   },
@@ -146,7 +145,7 @@ export function requestFormPage(language: Language, form: RequestPageForm, error
     )
     .join('\n');
   const countries = PHONE_COUNTRIES.map((code) => `<option value="${code}"${form.country.toUpperCase() === code ? ' selected' : ''}>${code}</option>`).join('');
-  const corrections = correctionFields
+  const corrections = rectificationFieldSchema.options
     .map((name) => `<option value="${name}"${form.correctionField === name ? ' selected' : ''}>${escapeHtml(t.correctionFields[name])}</option>`)
     .join('');
   return publicPageLayout(
@@ -167,8 +166,8 @@ ${field('phone', t.phone, `<input type="tel" ${inputAttributes('phone', message(
 ${field('country', t.country, `<select ${inputAttributes('country', message('country'))}><option value="">${escapeHtml(t.noCountry)}</option>${countries}</select>`, message('country'))}
 ${field('profileUrl', t.profileUrl, `<input type="url" ${inputAttributes('profileUrl', message('profileUrl'))} value="${escapeHtml(form.profileUrl)}">`, message('profileUrl'))}
 ${field('correctionField', t.correctionField, `<select ${inputAttributes('correctionField', message('corrections'))}><option value="">${escapeHtml(t.noCorrection)}</option>${corrections}</select>`, undefined)}
-${field('correctionValue', t.correctionValue, `<input type="text" ${inputAttributes('correctionValue', message('corrections'))} maxlength="200" value="${escapeHtml(form.correctionValue)}">`, message('corrections'))}
-${field('directive', t.directive, `<textarea ${inputAttributes('directive', message('directive'))} rows="4" maxlength="4000">${escapeHtml(form.directive)}</textarea>`, message('directive'))}
+${field('correctionValue', t.correctionValue, `<input type="text" ${inputAttributes('correctionValue', message('corrections'))} maxlength="${MAX_CORRECTION_LENGTH}" value="${escapeHtml(form.correctionValue)}">`, message('corrections'))}
+${field('directive', t.directive, `<textarea ${inputAttributes('directive', message('directive'))} rows="4" maxlength="${MAX_DIRECTIVE_LENGTH}">${escapeHtml(form.directive)}</textarea>`, message('directive'))}
 <button type="submit">${escapeHtml(t.send)}</button>
 </form>`,
   );

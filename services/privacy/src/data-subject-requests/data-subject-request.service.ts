@@ -3,9 +3,13 @@ import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexib
 import { isOneTimeCodeFormat, newOneTimeCode, oneTimeCodeHash, retryAfterSeconds, sameHash } from '../verification/verification.rules';
 import { z } from 'zod';
 import {
+  MAX_CORRECTION_LENGTH,
+  MAX_DIRECTIVE_LENGTH,
   createEvent,
+  dataSubjectAnsweringServices,
   dataSubjectExportPartSchema,
   dataSubjectRightSchema,
+  rectificationFieldSchema,
   type DataSubjectAnsweringService,
   type DataSubjectRequestAnswer,
   type DataSubjectRequestDetails,
@@ -109,8 +113,6 @@ export interface DataSubjectRequestSettings {
   verificationsPerIpPerHour: number;
 }
 
-const correctionFields = ['FULL_NAME', 'JOB_TITLE', 'COMPANY_NAME', 'LOCATION'] as const;
-const MAX_DIRECTIVE_LENGTH = 4000;
 
 export type RequestListView = 'OPEN' | 'DUE_SOON' | 'OVERDUE' | 'ALL';
 
@@ -133,10 +135,10 @@ export function validateRequestForm(form: DataSubjectRequestForm): { right: Data
   for (const correction of form.corrections) {
     const value = correction.value.trim();
     if (correction.field.trim() === '' && value === '') continue;
-    const field = correctionFields.find((candidate) => candidate === correction.field.trim().toUpperCase());
-    if (!field) errors.corrections = 'CORRECTION_FIELD_INVALID';
-    else if (value === '' || value.length > 200) errors.corrections = 'CORRECTION_VALUE_INVALID';
-    else corrections.push({ field, value });
+    const field = rectificationFieldSchema.safeParse(correction.field.trim().toUpperCase());
+    if (!field.success) errors.corrections = 'CORRECTION_FIELD_INVALID';
+    else if (value === '' || value.length > MAX_CORRECTION_LENGTH) errors.corrections = 'CORRECTION_VALUE_INVALID';
+    else corrections.push({ field: field.data, value });
   }
   const visitorId = form.visitorId.trim();
   if (visitorId !== '' && !visitorIdSchema.safeParse(visitorId).success) errors.visitorId = 'VISITOR_ID_INVALID';
@@ -165,10 +167,10 @@ export const requestErrorMessages: Record<RequestFieldError, string> = {
   CODE_LOCKED: `is locked after ${DSR_MAX_CODE_ATTEMPTS} wrong attempts; open a new request`,
   CODE_USED: 'was already used: this request is verified',
   REQUEST_UNKNOWN: 'does not match any request awaiting verification',
-  RIGHT_UNKNOWN: 'must be one of ACCESS, PORTABILITY, RECTIFICATION, ERASURE, RESTRICTION, OBJECTION, CONSENT_WITHDRAWAL, POST_MORTEM_DIRECTIVE',
+  RIGHT_UNKNOWN: `must be one of ${dataSubjectRightSchema.options.join(', ')}`,
   CORRECTIONS_REQUIRED: 'a rectification needs at least one correction',
-  CORRECTION_FIELD_INVALID: 'field must be one of FULL_NAME, JOB_TITLE, COMPANY_NAME, LOCATION',
-  CORRECTION_VALUE_INVALID: 'value must be 1 to 200 characters',
+  CORRECTION_FIELD_INVALID: `field must be one of ${rectificationFieldSchema.options.join(', ')}`,
+  CORRECTION_VALUE_INVALID: `value must be 1 to ${MAX_CORRECTION_LENGTH} characters`,
   DIRECTIVE_REQUIRED: 'a post-mortem directive needs its text',
   DIRECTIVE_TOO_LONG: `must be at most ${MAX_DIRECTIVE_LENGTH} characters`,
   VISITOR_ID_INVALID: 'must be the consent banner visitor id (letters, digits, . _ : -, at most 128)',
@@ -408,7 +410,8 @@ export class DataSubjectRequestService {
       { subject: `data-subject-request/${request._id}`, time: now, id: `dsr-closed-${request._id}` },
     );
     const closed = await this.requests.updateOne(
-      { _id: request._id, status: { $in: statesAllowing('COMPLETED') }, 'answers.3': { $exists: true } },
+      // Guarded on the stored answers too: every answering service must be in them.
+      { _id: request._id, status: { $in: statesAllowing('COMPLETED') }, 'answers.service': { $all: [...dataSubjectAnsweringServices] } },
       {
         $set: { status: 'COMPLETED', closedAt: now },
         $push: { history: { status: 'COMPLETED', at: now, by, note: 'every service has answered' }, ...pushToOutbox(completed) },

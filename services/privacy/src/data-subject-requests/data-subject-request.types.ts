@@ -1,5 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { dataSubjectAnsweringServices, dataSubjectRightSchema, type DataSubjectRight } from '@leadgraph/events';
+import { dataSubjectAnsweringServices, dataSubjectRightSchema, rectificationFieldSchema, type DataSubjectRight } from '@leadgraph/events';
 import { PageInfoType } from '@leadgraph/platform';
 import type { DataSubjectRequestDocument, DataSubjectRequestHistoryEntry, DataSubjectServiceAnswer } from './data-subject-request.model';
 import { dataSubjectRequestStatuses, denialReasons, pendingServices, type DataSubjectRequestStatus, type DenialReason, type DueState } from './data-subject-request.rules';
@@ -17,7 +17,7 @@ export const DueStateGql = enumOf(['CLOSED', 'ON_TRACK', 'DUE_SOON', 'OVERDUE'] 
 registerEnumType(DueStateGql, { name: 'DataSubjectRequestDueState', description: 'PRV-04: where an open request stands against its due date' });
 export const RequestListViewGql = enumOf(['OPEN', 'DUE_SOON', 'OVERDUE', 'ALL'] as const);
 registerEnumType(RequestListViewGql, { name: 'DataSubjectRequestView' });
-export const CorrectionFieldGql = enumOf(['FULL_NAME', 'JOB_TITLE', 'COMPANY_NAME', 'LOCATION'] as const);
+export const CorrectionFieldGql = enumOf(rectificationFieldSchema.options);
 registerEnumType(CorrectionFieldGql, { name: 'RectificationField' });
 export const AnsweringServiceGql = enumOf(dataSubjectAnsweringServices);
 registerEnumType(AnsweringServiceGql, { name: 'DataSubjectAnsweringService' });
