@@ -25,3 +25,12 @@ export function checkPageSize(first: number | null | undefined, field = 'first',
   }
   return size;
 }
+
+/**
+ * Keyset pagination (no skip, no count): the documents strictly after a cursor's (`field`, `_id`)
+ * in that order, both ascending or both descending; `_id` breaks ties between equal values.
+ */
+export function afterKeyset(field: string, order: 'asc' | 'desc', value: Date | string | number | null, id: string): { $or: Array<Record<string, unknown>> } {
+  const beyond = order === 'asc' ? '$gt' : '$lt';
+  return { $or: [{ [field]: { [beyond]: value } }, { [field]: value, _id: { [beyond]: id } }] };
+}

@@ -1,3 +1,4 @@
+import { afterKeyset } from '@leadgraph/platform';
 import { z } from 'zod';
 import type { EventData } from '@leadgraph/events';
 import type { ActivityAction, ActivityEntryDocument, ActivityTargetType } from './activity.model';
@@ -12,8 +13,7 @@ export function cursorOf(entry: Pick<ActivityEntryDocument, '_id' | 'at'>): Acti
 
 /** Entries strictly after the cursor in (at desc, _id desc) order. */
 export function olderThanCursor(cursor: ActivityCursor): { $or: Array<Record<string, unknown>> } {
-  const at = new Date(cursor.at);
-  return { $or: [{ at: { $lt: at } }, { at, _id: { $lt: cursor.id } }] };
+  return afterKeyset('at', 'desc', new Date(cursor.at), cursor.id);
 }
 
 /** Pages are read with one extra row: its presence is what tells there is a next page. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';
 import {
+  afterKeyset,
   badInput,
   checkPageSize,
   conflict,
@@ -162,7 +163,7 @@ export class AddressBookService implements OptOutListener {
       .find({
         scope,
         ...(input.listId ? { listIds: input.listId } : {}),
-        ...(cursor ? { $or: [{ savedAt: { $lt: new Date(cursor.at) } }, { savedAt: new Date(cursor.at), _id: { $lt: cursor.id } }] } : {}),
+        ...(cursor ? afterKeyset('savedAt', 'desc', new Date(cursor.at), cursor.id) : {}),
       })
       .sort({ savedAt: -1, _id: -1 })
       .limit(size + 1)
@@ -185,7 +186,7 @@ export class AddressBookService implements OptOutListener {
     const size = checkPageSize(first);
     const cursor = after ? decodeCursor(after, activityCursorSchema) : null;
     const rows = await this.activity
-      .find({ scope, ...(cursor ? { $or: [{ at: { $lt: new Date(cursor.at) } }, { at: new Date(cursor.at), _id: { $lt: cursor.id } }] } : {}) })
+      .find({ scope, ...(cursor ? afterKeyset('at', 'desc', new Date(cursor.at), cursor.id) : {}) })
       .sort({ at: -1, _id: -1 })
       .limit(size + 1)
       .lean<AddressBookActivityDocument[]>();

@@ -1,5 +1,5 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
-import { identifierHash, normaliseEmail, normaliseProfileUrl, type IdentifierHashKey, type IdentifierKind } from '@leadgraph/platform';
+import { afterKeyset, identifierHash, normaliseEmail, normaliseProfileUrl, type IdentifierHashKey, type IdentifierKind } from '@leadgraph/platform';
 import type { ContactDocument, DatumStatus, PhoneKind } from './contact.model';
 
 /** Lower-case, accent-free words: `Élodie O'Neil` -> `elodie`, `o`, `neil`. */
@@ -271,11 +271,9 @@ export function keysetAfter(cursor: SearchCursor): Record<string, unknown> {
     case null:
       return { _id: { $gt: cursor.id } };
     case 'NAME':
-      return { $or: [{ sortName: { $gt: cursor.key } }, { sortName: cursor.key, _id: { $gt: cursor.id } }] };
-    case 'RECENTLY_UPDATED': {
-      const at = new Date(Number(cursor.key));
-      return { $or: [{ lastUpdatedAt: { $lt: at } }, { lastUpdatedAt: at, _id: { $lt: cursor.id } }] };
-    }
+      return afterKeyset('sortName', 'asc', cursor.key, cursor.id);
+    case 'RECENTLY_UPDATED':
+      return afterKeyset('lastUpdatedAt', 'desc', new Date(Number(cursor.key)), cursor.id);
     default: {
       const unreachable: never = cursor.sort;
       throw new Error(`unknown sort ${String(unreachable)}`);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import {
+  afterKeyset,
   badInput,
   checkPageSize,
   conflict,
@@ -244,7 +245,7 @@ export class CrmWebhookService implements OptOutListener {
     const size = checkPageSize(first);
     const cursor = after ? decodeCursor(after, deliveryCursorSchema) : null;
     const rows = await this.deliveries
-      .find({ scope, ...(cursor ? { $or: [{ createdAt: { $lt: new Date(cursor.at) } }, { createdAt: new Date(cursor.at), _id: { $lt: cursor.id } }] } : {}) })
+      .find({ scope, ...(cursor ? afterKeyset('createdAt', 'desc', new Date(cursor.at), cursor.id) : {}) })
       .sort({ createdAt: -1, _id: -1 })
       .limit(size + 1)
       .lean<CrmDeliveryDocument[]>();

@@ -1,3 +1,4 @@
+import { afterKeyset } from '@leadgraph/platform';
 import { z } from 'zod';
 import type { PrivacyAuditEntryDocument } from './audit.model';
 
@@ -11,6 +12,5 @@ export function auditCursorOf(entry: Pick<PrivacyAuditEntryDocument, '_id' | 'at
 
 /** Entries strictly after the cursor in (at desc, _id desc) order. */
 export function olderThanAuditCursor(cursor: AuditCursor): { $or: Array<Record<string, unknown>> } {
-  const at = new Date(cursor.at);
-  return { $or: [{ at: { $lt: at } }, { at, _id: { $lt: cursor.id } }] };
+  return afterKeyset('at', 'desc', new Date(cursor.at), cursor.id);
 }

@@ -16,6 +16,7 @@ import {
   type DataSubjectRight,
 } from '@leadgraph/events';
 import {
+  afterKeyset,
   DomainError,
   ErrorCode,
   badInput,
@@ -688,7 +689,7 @@ export class DataSubjectRequestService {
             ? open
             : {};
     const cursor = input.after ? decodeCursor(input.after, listCursorSchema) : null;
-    const after = cursor ? { $or: [{ dueAt: { $gt: new Date(cursor.dueAt) } }, { dueAt: new Date(cursor.dueAt), _id: { $gt: cursor.id } }] } : {};
+    const after = cursor ? afterKeyset('dueAt', 'asc', new Date(cursor.dueAt), cursor.id) : {};
     const rows = await this.requests
       .find({ $and: [dueFilter, after] }, { outbox: 0 })
       .sort({ dueAt: 1, _id: 1 })

@@ -1,3 +1,4 @@
+import { afterKeyset } from '@leadgraph/platform';
 import { z } from 'zod';
 
 /** PRV-07: a report is expected from the service the schedule names for its category. */
@@ -10,6 +11,5 @@ export type RetentionRunCursor = z.infer<typeof retentionRunCursorSchema>;
 
 /** Newest first: runs strictly after the cursor in (ranAt desc, _id desc) order. */
 export function olderThanRunCursor(cursor: RetentionRunCursor): { $or: Array<Record<string, unknown>> } {
-  const ranAt = new Date(cursor.ranAt);
-  return { $or: [{ ranAt: { $lt: ranAt } }, { ranAt, _id: { $lt: cursor.id } }] };
+  return afterKeyset('ranAt', 'desc', new Date(cursor.ranAt), cursor.id);
 }
