@@ -1,6 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { createEvent, type DataSubjectAnsweringService, type DataSubjectRequestAnswer, type EventName } from '@leadgraph/events';
-import { addOutboxIndex, outboxSchemaFields, pushToOutbox, type WithOutbox } from '../bus/outbox';
+import { addOutboxIndex, outboxEntry, outboxSchemaFields, type WithOutbox } from '../bus/outbox';
 import type { Clock } from '../clock/clock';
 
 /** The event each answering service publishes for PRV-05. */
@@ -45,10 +45,6 @@ export function dataSubjectAnswerModel(connection: Connection): DataSubjectAnswe
   return (connection.models.DataSubjectAnswer as DataSubjectAnswerModel | undefined) ?? connection.model<DataSubjectAnswerDocument>('DataSubjectAnswer', answerSchema);
 }
 
-/**
- * Stores the answer with its event in one insert. Returns false when this request was already
- * answered (a redelivery): nothing is published twice.
- */
 /** Sealed exports above this are sent in slices, well under NATS's default 1 MB message limit. */
 export const DATA_SUBJECT_EXPORT_CHUNK_CHARS = 256 * 1024;
 
@@ -98,7 +94,7 @@ export async function recordDataSubjectAnswer(
         actions: answer.actions,
         retained: answer.retained,
         answeredAt,
-        outbox: pushToOutbox(...events).outbox.$each,
+        outbox: events.map(outboxEntry),
       },
     },
     { upsert: true },

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Schema, type Connection, type Model } from 'mongoose';
 import { createEvent, type EventName, type RetentionRunReport, type ServiceName } from '@leadgraph/events';
-import { addOutboxIndex, outboxSchemaFields, pushToOutbox, type WithOutbox } from '../bus/outbox';
+import { addOutboxIndex, outboxEntry, outboxSchemaFields, type WithOutbox } from '../bus/outbox';
 
 /** The event each service publishes to report a retention pass to the privacy service (PRV-07). */
 export const retentionReportEventName = {
@@ -48,15 +48,7 @@ export function retentionRunReportModel(connection: Connection): RetentionRunRep
   return (connection.models.RetentionRunReport as RetentionRunReportModel | undefined) ?? connection.model<RetentionRunReportDocument>('RetentionRunReport', reportSchema);
 }
 
-export interface RetentionPass {
-  dataCategory: string;
-  dryRun: boolean;
-  cutoff: Date;
-  due: number;
-  deleted: number;
-  ranAt: Date;
-  finishedAt: Date;
-}
+export type RetentionPass = Omit<RetentionRunReportDocument, '_id' | 'outbox'>;
 
 /** Keeps the pass locally and reports it to privacy (the event rides in the same insert). */
 export async function recordRetentionRun(model: RetentionRunReportModel, service: RetentionReportingService, pass: RetentionPass): Promise<RetentionRunReport> {
@@ -73,6 +65,6 @@ export async function recordRetentionRun(model: RetentionRunReportModel, service
     finishedAt: pass.finishedAt.toISOString(),
   };
   const event = createEvent(retentionReportEventName[service], report, { subject: `retention/${pass.dataCategory}`, time: pass.finishedAt, id: `retention-${runId}` });
-  await model.create({ _id: runId, ...pass, outbox: pushToOutbox(event).outbox.$each });
+  await model.create({ _id: runId, ...pass, outbox: [outboxEntry(event)] });
   return report;
 }
