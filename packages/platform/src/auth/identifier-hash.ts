@@ -49,3 +49,11 @@ export function normaliseIdentifier(kind: IdentifierKind, value: string): string
 export function identifierHash(kind: IdentifierKind, value: string, key: IdentifierHashKey): string {
   return createHmac('sha256', key.secret).update(`${kind}:${normaliseIdentifier(kind, value)}`).digest('hex');
 }
+
+/**
+ * The e-mail hashes among a request's or an opt-out's identifiers that this service can match:
+ * those made with its current key version (older ones cannot be recomputed), without repeats.
+ */
+export function currentEmailHashes(identifiers: ReadonlyArray<{ kind: string; hash: string; keyVersion: number }>, keyVersion: number): string[] {
+  return [...new Set(identifiers.filter((identifier) => identifier.kind === 'EMAIL' && identifier.keyVersion === keyVersion).map((identifier) => identifier.hash))];
+}

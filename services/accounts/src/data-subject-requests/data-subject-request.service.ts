@@ -1,5 +1,6 @@
 import type { DataSubjectRequestAnswer, EventData } from '@leadgraph/events';
 import {
+  currentEmailHashes,
   SealedPayloadError,
   identifierHash,
   isDuplicateKeyError,
@@ -28,7 +29,6 @@ import {
   outcomeOf,
   parseDetails,
   restrictionState,
-  usableEmailHashes,
   UNRECORDED_RESTRICTION,
   type AnswerAction,
   type PersonData,
@@ -91,7 +91,7 @@ export class DataSubjectRequestService {
 
   /** PRV-08: an opted-out person's account stops receiving marketing e-mails at once. */
   async stopMarketingOnOptOut(identifiers: OpenedRequest['identifiers'], optedOutAt: Date): Promise<number> {
-    const hashes = usableEmailHashes(identifiers, this.settings.hashKey.version);
+    const hashes = currentEmailHashes(identifiers, this.settings.hashKey.version);
     if (hashes.length === 0) return 0;
     const result = await this.users.updateMany(
       { emailHash: { $in: hashes }, 'preferences.marketingEmails': true },
@@ -110,7 +110,7 @@ export class DataSubjectRequestService {
    */
   async liftRestriction(lifted: LiftedRestriction): Promise<void> {
     const { requestId } = lifted;
-    const emailHashes = usableEmailHashes(lifted.identifiers, this.settings.hashKey.version);
+    const emailHashes = currentEmailHashes(lifted.identifiers, this.settings.hashKey.version);
     const restrictedByRequest = await this.users.find({ processingRestrictedBy: requestId }, { _id: 1 }).lean<Array<Pick<UserDocument, '_id'>>>();
     const person = await this.findPerson(lifted.userId, emailHashes);
     // The person found as for the request too: a retried lift interrupted after its $pull still clears.
@@ -159,7 +159,7 @@ export class DataSubjectRequestService {
   private async decide(request: OpenedRequest): Promise<DataSubjectWorkDocument> {
     const existing = await this.work.findById(request.requestId).lean<DataSubjectWorkDocument>();
     if (existing) return existing;
-    const requestHashes = usableEmailHashes(request.identifiers, this.settings.hashKey.version);
+    const requestHashes = currentEmailHashes(request.identifiers, this.settings.hashKey.version);
     if (requestHashes.length === 0 && request.identifiers.some((identifier) => identifier.kind === 'EMAIL')) {
       this.logger.warn({ requestId: request.requestId }, 'request e-mail hashed with another key version: only the account id can match');
     }

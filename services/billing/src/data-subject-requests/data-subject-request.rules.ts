@@ -1,5 +1,4 @@
-import type { z } from 'zod';
-import type { DataSubjectExportPart, DataSubjectRequestAnswer, DataSubjectRequestDetails, DataSubjectRight, identifierHashSchema } from '@leadgraph/events';
+import type { DataSubjectExportPart, DataSubjectRequestAnswer, DataSubjectRequestDetails, DataSubjectRight } from '@leadgraph/events';
 
 /**
  * Billing's part of data-subject requests (PRV-02, PRV-05). Pure: plain snapshots of what billing
@@ -429,13 +428,6 @@ export function exportCounts(snapshot: BillingSnapshot): ExportCounts {
 // ---------------------------------------------------------------------------------------------
 // A billing contact who is not a user (found by the keyed hash of their e-mail)
 // ---------------------------------------------------------------------------------------------
-
-export type IdentifierHash = z.infer<typeof identifierHashSchema>;
-
-/** The e-mail hashes of a request billing can compare with its own (same key version). */
-export function emailHashesToMatch(identifiers: readonly IdentifierHash[], keyVersion: number): Set<string> {
-  return new Set(identifiers.filter((identifier) => identifier.kind === 'EMAIL' && identifier.keyVersion === keyVersion).map((identifier) => identifier.hash));
-}
 
 export interface ContactSnapshot {
   subscriptionId: string;

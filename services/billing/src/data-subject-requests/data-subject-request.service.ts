@@ -1,5 +1,6 @@
 import { dataSubjectRequestDetailsSchema, type DataSubjectRequestDetails } from '@leadgraph/events';
 import {
+  currentEmailHashes,
   identifierHash,
   openDataSubjectPayload,
   recordDataSubjectAnswer,
@@ -22,7 +23,6 @@ import {
   contactErasureAnswer,
   contactExportAnswer,
   contactExportPart,
-  emailHashesToMatch,
   erasureAnswer,
   exportAnswer,
   exportCounts,
@@ -183,7 +183,7 @@ export class DataSubjectRequestService {
   /** Subscriptions whose billing e-mail hashes to one of the request's (same key version). */
   private async contactSubscriptionsOf(request: DataSubjectRequestOpened): Promise<ContactSubscription[]> {
     const { identifierKey, subscriptions } = this.deps;
-    const wanted = emailHashesToMatch(request.identifiers, identifierKey.version);
+    const wanted = new Set(currentEmailHashes(request.identifiers, identifierKey.version));
     if (wanted.size === 0) return [];
     // Billing keeps contacts' addresses in clear (invoices go to them), not hashed: compared one by one.
     const withEmail = await subscriptions

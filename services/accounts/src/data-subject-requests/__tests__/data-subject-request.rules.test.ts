@@ -1,3 +1,4 @@
+import { currentEmailHashes } from '@leadgraph/platform';
 import { dataSubjectExportPartSchema } from '@leadgraph/events';
 import type { ActivityEntryDocument } from '../../activity/activity.model';
 import type { ReferralInvitationDocument } from '../../referrals/referral.model';
@@ -12,7 +13,6 @@ import {
   parseDetails,
   restrictionState,
   UNRECORDED_RESTRICTION,
-  usableEmailHashes,
   withoutThirdPartyAddresses,
 } from '../data-subject-request.rules';
 
@@ -60,7 +60,7 @@ const invitation = (overrides: Partial<ReferralInvitationDocument>): ReferralInv
 describe('data-subject request rules (PRV-02, PRV-05)', () => {
   it('[PRV-05] matches only e-mail hashes under the key version accounts hashes with, once each', () => {
     expect(
-      usableEmailHashes(
+      currentEmailHashes(
         [
           { kind: 'EMAIL', hash: 'a', keyVersion: 1 },
           { kind: 'EMAIL', hash: 'a', keyVersion: 1 },

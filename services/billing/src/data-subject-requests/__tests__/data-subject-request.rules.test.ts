@@ -1,3 +1,4 @@
+import { currentEmailHashes } from '@leadgraph/platform';
 import { dataSubjectExportPartSchema, dataSubjectRequestAnswerSchema } from '@leadgraph/events';
 import {
   ACCOUNTING_RETENTION_BASIS,
@@ -9,7 +10,6 @@ import {
   contactErasureAnswer,
   contactExportAnswer,
   contactExportPart,
-  emailHashesToMatch,
   billingExportPart,
   erasureAnswer,
   exportAnswer,
@@ -192,7 +192,7 @@ describe('data-subject request rules: a billing contact who is not a user (PRV-0
   const hash = (digit: string) => digit.repeat(64);
 
   it('[PRV-05] only e-mail hashes under billing\'s key version are compared', () => {
-    const wanted = emailHashesToMatch(
+    const wanted = currentEmailHashes(
       [
         { kind: 'EMAIL', hash: hash('a'), keyVersion: 1 },
         { kind: 'EMAIL', hash: hash('b'), keyVersion: 2 },
