@@ -125,7 +125,7 @@ export async function startBillingService(config: BillingConfig, overrides: Serv
   // PRV-07: the invoice purge (BIL-17) runs as a reported retention pass, a dry run when configured.
   const retentionReports = retentionRunReportModel(connection);
   const retention = new RetentionService(invoiceService, retentionReports, clock, logger, config.RETENTION_DRY_RUN, () => relay.nudge());
-  const lifecycle = new LifecycleService(subscriptionService, planService, invoiceService, webhookService, clock, logger, retention);
+  const lifecycle = new LifecycleService(subscriptionService, planService, webhookService, clock, logger, retention);
   // PRV-02, PRV-05: billing's part of verified data-subject requests, each answered once.
   const dataSubjectAnswers = dataSubjectAnswerModel(connection);
   const dataSubjectRequests = new DataSubjectRequestService({

@@ -217,7 +217,6 @@ export function erasureAnswer(requestId: string, outcome: ErasureOutcome): Billi
 
 export interface CustomerSnapshot {
   owner: string;
-  stripeCustomerId: string;
   /** What Stripe holds (null when Stripe no longer knows the customer). */
   stripe: {
     name: string | null;

@@ -76,8 +76,6 @@ type ContactSubscription = Pick<SubscriptionDocument, '_id' | 'owner' | 'status'
 interface PersonRecords {
   userId: string;
   subscriptions: SubscriptionDocument[];
-  /** Owners (`WORKSPACE:<id>`, `USER:<id>`) whose billing is theirs: no live subscription of someone else. */
-  ownOwnerKeys: string[];
   customers: StripeCustomerDocument[];
   paymentMethods: PaymentMethodDocument[];
   invoices: InvoiceDocument[];
@@ -213,7 +211,6 @@ export class DataSubjectRequestService {
     return {
       userId,
       subscriptions: theirs,
-      ownOwnerKeys,
       customers: ownOwnerKeys.length > 0 ? await stripeCustomers.find({ _id: { $in: ownOwnerKeys } }).lean<StripeCustomerDocument[]>() : [],
       paymentMethods: ownerFilter.length > 0 ? await paymentMethods.find({ $or: ownerFilter }).sort({ attachedAt: 1 }).lean<PaymentMethodDocument[]>() : [],
       invoices:
@@ -234,7 +231,7 @@ export class DataSubjectRequestService {
   private async snapshotOf(person: PersonRecords): Promise<BillingSnapshot> {
     const customers: BillingSnapshot['customers'] = [];
     for (const customer of person.customers) {
-      customers.push({ owner: customer._id, stripeCustomerId: customer.stripeCustomerId, stripe: await this.deps.stripe.customerProfile(customer.stripeCustomerId) });
+      customers.push({ owner: customer._id, stripe: await this.deps.stripe.customerProfile(customer.stripeCustomerId) });
     }
     return {
       customers,

@@ -1,5 +1,5 @@
 import type { Clock, Logger } from '@leadgraph/platform';
-import type { InvoiceService } from '../invoices/invoice.service';
+import type { RetentionService } from '../retention/retention.service';
 import type { PlanService } from '../plans/plan.service';
 import type { SubscriptionService } from '../subscriptions/subscription.service';
 import type { WebhookService } from '../webhooks/webhook.service';
@@ -22,12 +22,11 @@ export class LifecycleService {
   constructor(
     private readonly subscriptions: SubscriptionService,
     private readonly plans: PlanService,
-    private readonly invoices: InvoiceService,
     private readonly webhooks: WebhookService,
     private readonly clock: Clock,
     private readonly logger: Logger,
-    /** The reported retention pass over invoices (PRV-07); without it, the bare BIL-17 purge. */
-    private readonly retention: { runScheduled(): Promise<{ deleted: number }> } | null = null,
+    /** The reported retention pass over invoices (BIL-17, PRV-07). */
+    private readonly retention: Pick<RetentionService, 'runScheduled'>,
   ) {}
 
   async runAll(): Promise<LifecycleReport> {
@@ -36,7 +35,7 @@ export class LifecycleService {
     const renewed = await this.runRenewals();
     const terminatedForSuspension = await this.runSuspensions();
     const priceNotices = await this.runPriceRevisionNotices();
-    const invoicesPurged = this.retention ? (await this.retention.runScheduled()).deleted : await this.invoices.purgeExpired();
+    const invoicesPurged = (await this.retention.runScheduled()).deleted;
     return { renewed, terminatedForSuspension, priceNotices, invoicesPurged, webhooksRetried };
   }
 

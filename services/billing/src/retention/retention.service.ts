@@ -25,12 +25,12 @@ export class RetentionService {
    * The lifecycle job runs every minute; a report per minute would drown the evidence, so the
    * scheduled pass runs when invoices are due, and otherwise once a day.
    */
-  async runScheduled(): Promise<{ deleted: number; ran: boolean }> {
+  async runScheduled(): Promise<{ deleted: number }> {
     const now = this.clock.now();
     const since = new Date(now.getTime() - SCHEDULED_PASS_INTERVAL_MS);
     const recent = await this.reports.exists({ dataCategory: ACCOUNTING_DATA_CATEGORY, ranAt: { $gt: since } });
-    if (recent && (await this.invoices.countExpired(now)) === 0) return { deleted: 0, ran: false };
-    return { deleted: (await this.runAccounting()).deleted, ran: true };
+    if (recent && (await this.invoices.countExpired(now)) === 0) return { deleted: 0 };
+    return { deleted: (await this.runAccounting()).deleted };
   }
 
   async runAccounting(options?: { dryRun?: boolean }): Promise<RetentionRunReport> {

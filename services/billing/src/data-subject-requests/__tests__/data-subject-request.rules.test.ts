@@ -139,7 +139,6 @@ describe('data-subject request rules (PRV-02, PRV-05)', () => {
       customers: [
         {
           owner: 'WORKSPACE:w1',
-          stripeCustomerId: 'cus_1',
           stripe: { name: 'Acme', contactName: 'Jane Doe', email: 'billing@acme.test', phone: null, address: { country: 'FR' }, taxIds: [] },
         },
       ],
