@@ -30,6 +30,7 @@ export * from './auth/identifier-hash';
 export * from './graphql/credit-type';
 export * from './graphql/relay';
 export * from './mongo/reference-data';
+export * from './mongo/run-once';
 export * from './service/periodic-job';
 export * from './stripe-local';
 export * from './privacy/data-subject-seal';

@@ -38,7 +38,7 @@ import { workspaceEventConsumers } from './workspaces/workspace.events';
 import { activityConsumers } from './activity/activity.events';
 import { WorkspaceResolver, resolveWorkspaceReference } from './workspaces/workspace.resolver';
 import { WorkspaceService } from './workspaces/workspace.service';
-import { schedulePeriodicJob } from '@leadgraph/platform';
+import { runOnce, schedulePeriodicJob } from '@leadgraph/platform';
 import { AuthResolver } from './auth/auth.resolver';
 import { AuthService, PasswordHasher, createAuthThrottles } from './auth/auth.service';
 import { legalDocumentModel } from './legal/legal.model';
@@ -217,8 +217,8 @@ export async function startAccountsService(config: AccountsConfig, overrides: Se
   });
   const relay = new OutboxRelay(bus, [users, workspaces, referralInvitations, dataSubjectAnswers, retentionReports] as unknown as OutboxModel[], logger);
   const stopDeletionRecovery = schedulePeriodicJob('account-deletion-recovery', jobIntervalMs, () => accountDeletionService.resumeInterrupted(), logger);
-  // Accounts from before the e-mail hash was stored get it before any request or opt-out is handled.
-  await dataSubjectRequestService.ensureEmailHashes();
+  // Accounts from before the e-mail hash was stored get it before any request or opt-out is handled (once per database).
+  await runOnce(connection, 'accounts-user-email-hashes', clock.now(), () => dataSubjectRequestService.ensureEmailHashes());
   // Started once serving (collections and indexes exist): the first pass runs at once, then daily.
   let stopRetention: () => Promise<void> = async () => undefined;
   const running = await serveSubgraphService(infra, config, {

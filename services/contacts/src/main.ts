@@ -5,6 +5,7 @@ import {
   retentionRunReportModel,
   instanceContainer,
   runServiceMain,
+  runOnce,
   schedulePeriodicJob,
   serveSubgraphService,
   type OutboxModel,
@@ -178,7 +179,10 @@ export async function startContactsService(config: ContactsConfig, overrides: Se
   ];
   stopJobs.push(schedulePeriodicJob('enrichment-resume', jobIntervalMs, () => enrichment.resumeUnfinishedJobs(), logger), () => enrichment.stop());
   // PRV-05: once, so erasures find deliveries and enrichment items stored before they recorded whom they concern.
-  const indexing = Promise.all([indexLegacyDeliveries(crmDeliveries, exports, logger), enrichment.indexLegacyItems()]).catch((error: unknown) =>
+  const indexing = Promise.all([
+    runOnce(connection, 'contacts-crm-delivery-contact-ids', clock.now(), () => indexLegacyDeliveries(crmDeliveries, exports, logger)),
+    runOnce(connection, 'contacts-enrichment-item-hashes', clock.now(), () => enrichment.indexLegacyItems()),
+  ]).catch((error: unknown) =>
     logger.error({ err: error }, 'indexing CRM deliveries and enrichment items for erasures failed'),
   );
   stopJobs.push(() => indexing.then(() => undefined));
