@@ -46,6 +46,8 @@ export const forbidden = (message: string, requiredScope?: string) =>
   new DomainError(ErrorCode.FORBIDDEN, message, requiredScope ? { requiredScope } : {});
 export const unauthenticated = (message = 'Authentication required') =>
   new DomainError(ErrorCode.UNAUTHENTICATED, message);
+/** Seconds a RATE_LIMITED caller should wait, from a limiter's `msBeforeNext`: at least one. */
+export const retryAfterSeconds = (msBeforeNext: number): number => Math.max(1, Math.ceil(msBeforeNext / 1000));
 export const rateLimited = (retryAfterSeconds: number) =>
   new DomainError(ErrorCode.RATE_LIMITED, `Too many requests; retry in ${retryAfterSeconds} s`, { retryAfterSeconds });
 

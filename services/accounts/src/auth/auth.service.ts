@@ -4,6 +4,7 @@ import type { Connection } from 'mongoose';
 import { RateLimiterMongo, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { createEvent } from '@leadgraph/events';
 import {
+  retryAfterSeconds,
   badInput,
   conflict,
   forbidden,
@@ -109,8 +110,8 @@ export interface AuthSettings {
 const INVALID_CODE = 'code: the code is invalid or has expired';
 const INVALID_CREDENTIALS = 'Invalid e-mail or password';
 
-function retryAfterSeconds(rejection: unknown): number {
-  return rejection instanceof RateLimiterRes ? Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) : 60;
+function retryAfterRejection(rejection: unknown): number {
+  return rejection instanceof RateLimiterRes ? retryAfterSeconds(rejection.msBeforeNext) : 60;
 }
 
 /**
@@ -408,7 +409,7 @@ export class AuthService {
     try {
       await limiter.consume(key);
     } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) throw rateLimited(retryAfterSeconds(rejection));
+      if (rejection instanceof RateLimiterRes) throw rateLimited(retryAfterRejection(rejection));
       throw rejection;
     }
   }
@@ -416,7 +417,7 @@ export class AuthService {
   private async refuseWhenThrottled(key: string): Promise<void> {
     const state = await this.throttles.login.get(key);
     if (state && state.consumedPoints >= this.throttles.login.points) {
-      throw rateLimited(Math.max(1, Math.ceil(state.msBeforeNext / 1000)));
+      throw rateLimited(retryAfterSeconds(state.msBeforeNext));
     }
   }
 

@@ -1,6 +1,6 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { forbidden, rateLimited, type RequestContext } from '@leadgraph/platform';
+import { forbidden, rateLimited, retryAfterSeconds, type RequestContext } from '@leadgraph/platform';
 import { parseVisitorId, type CollectionService } from './collection.service';
 import { TrackEventsInput, TrackEventsResultType } from './collection.types';
 
@@ -39,7 +39,7 @@ export class CollectionResolver {
     try {
       await this.perSubject.consume(subject ? `${subject.subjectType}:${subject.subjectId}` : `ip:${context.clientIp ?? 'unknown'}`);
     } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) throw rateLimited(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)));
+      if (rejection instanceof RateLimiterRes) throw rateLimited(retryAfterSeconds(rejection.msBeforeNext));
       throw rejection;
     }
     const summary = await this.collection.collect({

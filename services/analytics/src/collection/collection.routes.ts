@@ -1,6 +1,6 @@
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { DomainError, type Logger } from '@leadgraph/platform';
+import { retryAfterSeconds, DomainError, type Logger } from '@leadgraph/platform';
 import { globalPrivacyControlOf } from './collection.rules';
 import { parseVisitorId, type CollectionService } from './collection.service';
 
@@ -53,8 +53,8 @@ export function collectionRoutes(service: CollectionService, options: Collection
         next();
       } catch (rejection) {
         if (!(rejection instanceof RateLimiterRes)) return next(rejection);
-        const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-        response.status(429).set('retry-after', String(retryAfterSeconds)).json({ error: { code: 'RATE_LIMITED', field: null, message: `Too many batches; retry in ${retryAfterSeconds} s` } });
+        const retryAfter = retryAfterSeconds(rejection.msBeforeNext);
+        response.status(429).set('retry-after', String(retryAfter)).json({ error: { code: 'RATE_LIMITED', field: null, message: `Too many batches; retry in ${retryAfter} s` } });
       }
     };
 

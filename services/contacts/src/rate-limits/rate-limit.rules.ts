@@ -46,7 +46,3 @@ export function bulkExtractionSignals(usage: DailyUsage, thresholds: BulkThresho
   return signals;
 }
 
-/** Seconds a RATE_LIMITED caller should wait: at least one. */
-export function retryAfterSeconds(msBeforeNext: number): number {
-  return Math.max(1, Math.ceil(msBeforeNext / 1000));
-}

@@ -1,9 +1,9 @@
 import type { Connection } from 'mongoose';
 import { RateLimiterMongo, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { rateLimited, type AuthenticatedCaller, type Clock, type Logger } from '@leadgraph/platform';
+import { retryAfterSeconds, rateLimited, type AuthenticatedCaller, type Clock, type Logger } from '@leadgraph/platform';
 import type { UsageGuard } from '../contacts/contact.service';
 import type { ExtractionFlagDocument, ExtractionFlagModel, UsageCounterDocument, UsageCounterModel } from './rate-limit.model';
-import { bulkExtractionSignals, rateLimitKeys, retryAfterSeconds, usageDay, type BulkThresholds } from './rate-limit.rules';
+import { bulkExtractionSignals, rateLimitKeys, usageDay, type BulkThresholds } from './rate-limit.rules';
 
 export interface RateLimitSettings extends BulkThresholds {
   searchesPerMinute: number;

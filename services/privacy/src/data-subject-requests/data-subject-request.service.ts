@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { isOneTimeCodeFormat, newOneTimeCode, oneTimeCodeHash, retryAfterSeconds, sameHash } from '../verification/verification.rules';
+import { isOneTimeCodeFormat, newOneTimeCode, oneTimeCodeHash, sameHash, secondsToWait } from '../verification/verification.rules';
 import { z } from 'zod';
 import {
   MAX_CORRECTION_LENGTH,
@@ -221,7 +221,7 @@ export class DataSubjectRequestService {
     const valid = validateRequestForm(form);
     if ('errors' in valid) return { kind: 'INVALID', errors: valid.errors };
     const key = this.settings.hashKey;
-    const limited = (await retryAfterSeconds(this.perIp, origin.ip)) ?? (await retryAfterSeconds(this.perEmail, identifierHash('EMAIL', valid.email, key)));
+    const limited = (await secondsToWait(this.perIp, origin.ip)) ?? (await secondsToWait(this.perEmail, identifierHash('EMAIL', valid.email, key)));
     if (limited !== null) return { kind: 'RATE_LIMITED', retryAfterSeconds: limited };
 
     const receivedAt = this.now;
@@ -270,7 +270,7 @@ export class DataSubjectRequestService {
    * opened through the graph can only be verified by the same signed-in user.
    */
   async verify(requestId: string, code: string, origin: { ip: string; userId: string | null }): Promise<VerifyResult> {
-    const limited = await retryAfterSeconds(this.verifyPerIp, origin.ip);
+    const limited = await secondsToWait(this.verifyPerIp, origin.ip);
     if (limited !== null) return { kind: 'RATE_LIMITED', retryAfterSeconds: limited };
     const trimmed = code.trim();
     if (!isOneTimeCodeFormat(trimmed)) return { kind: 'INVALID', error: 'CODE_FORMAT', attemptsLeft: null };

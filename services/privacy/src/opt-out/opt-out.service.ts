@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { isOneTimeCodeFormat, newOneTimeCode, oneTimeCodeHash, retryAfterSeconds, sameHash } from '../verification/verification.rules';
+import { isOneTimeCodeFormat, newOneTimeCode, oneTimeCodeHash, sameHash, secondsToWait } from '../verification/verification.rules';
 import { z } from 'zod';
 import { createEvent } from '@leadgraph/events';
 import {
@@ -147,7 +147,7 @@ export class OptOutService {
     const valid = validateOptOutForm(form);
     if ('errors' in valid) return { kind: 'INVALID', errors: valid.errors };
     const emailKey = identifierHash('EMAIL', valid.email, this.settings.hashKey);
-    const limited = (await retryAfterSeconds(this.perIp, ip)) ?? (await retryAfterSeconds(this.perEmail, emailKey));
+    const limited = (await secondsToWait(this.perIp, ip)) ?? (await secondsToWait(this.perEmail, emailKey));
     if (limited !== null) return { kind: 'RATE_LIMITED', retryAfterSeconds: limited };
 
     const now = this.clock.now();
@@ -175,7 +175,7 @@ export class OptOutService {
   }
 
   async confirm(requestId: string, code: string, ip: string): Promise<ConfirmResult> {
-    const limited = await retryAfterSeconds(this.confirmPerIp, ip);
+    const limited = await secondsToWait(this.confirmPerIp, ip);
     if (limited !== null) return { kind: 'RATE_LIMITED', retryAfterSeconds: limited };
     const trimmed = code.trim();
     if (!isOneTimeCodeFormat(trimmed)) return { kind: 'INVALID', error: 'CODE_FORMAT', attemptsLeft: null };

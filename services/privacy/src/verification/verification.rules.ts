@@ -1,5 +1,6 @@
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { retryAfterSeconds } from '@leadgraph/platform';
 
 /**
  * One-time codes that prove control of an e-mail address (PRV-01, PRV-03), shared by the opt-out
@@ -25,12 +26,12 @@ export function sameHash(a: string, b: string): boolean {
 }
 
 /** Seconds to wait when the limiter refuses, null when the request may go on. */
-export async function retryAfterSeconds(limiter: RateLimiterAbstract, key: string): Promise<number | null> {
+export async function secondsToWait(limiter: RateLimiterAbstract, key: string): Promise<number | null> {
   try {
     await limiter.consume(key);
     return null;
   } catch (rejection) {
-    if (rejection instanceof RateLimiterRes) return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+    if (rejection instanceof RateLimiterRes) return retryAfterSeconds(rejection.msBeforeNext);
     throw rejection;
   }
 }

@@ -1,5 +1,6 @@
 import { apiTokenCaller, userCaller } from '@leadgraph/platform/src/testing';
-import { bulkExtractionSignals, rateLimitKeys, retryAfterSeconds, usageDay } from '../rate-limit.rules';
+import { retryAfterSeconds } from '@leadgraph/platform';
+import { bulkExtractionSignals, rateLimitKeys, usageDay } from '../rate-limit.rules';
 
 const thresholds = { revealsPerDay: 100, searchPagesPerDay: 500 };
 

@@ -1,5 +1,5 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import { isOneTimeCodeFormat, newOneTimeCode, oneTimeCodeHash, retryAfterSeconds, sameHash } from '../verification.rules';
+import { isOneTimeCodeFormat, newOneTimeCode, oneTimeCodeHash, sameHash, secondsToWait } from '../verification.rules';
 
 describe('one-time codes (PRV-01, PRV-03)', () => {
   const secret = 's'.repeat(40);
@@ -18,8 +18,8 @@ describe('one-time codes (PRV-01, PRV-03)', () => {
 
   it('[PRV-01] a refused attempt says how long to wait', async () => {
     const limiter = new RateLimiterMemory({ points: 1, duration: 60 });
-    expect(await retryAfterSeconds(limiter, 'ip')).toBeNull();
-    const wait = await retryAfterSeconds(limiter, 'ip');
+    expect(await secondsToWait(limiter, 'ip')).toBeNull();
+    const wait = await secondsToWait(limiter, 'ip');
     expect(wait).toBeGreaterThanOrEqual(1);
     expect(wait).toBeLessThanOrEqual(60);
   });
