@@ -14,6 +14,7 @@ import {
 import { pageCountModel, rawEventModel } from './collection/collection.model';
 import { CollectionResolver } from './collection/collection.resolver';
 import { collectionRoutes } from './collection/collection.routes';
+import { defaultCollectionLimits } from './collection/collection.rules';
 import { CollectionService } from './collection/collection.service';
 import { loadAnalyticsConfig, type AnalyticsConfig } from './config';
 import { consentConsumers } from './consent/consent.events';
@@ -49,9 +50,8 @@ export async function startAnalyticsService(config: AnalyticsConfig, overrides: 
   const rawEvents = rawEventModel(connection);
   const funnel = funnelUserModel(connection);
   const collection = new CollectionService(rawEvents, pageCountModel(connection), consent, clock, config.ANALYTICS_TIME_ZONE, {
+    ...defaultCollectionLimits,
     maxEventsPerBatch: config.ANALYTICS_MAX_EVENTS_PER_BATCH,
-    maxFutureSkewMs: 5 * 60_000,
-    maxAgeMs: 7 * 24 * 3600_000,
   });
   const metering = new MeteringService(metricHourlyModel(connection), funnel, clock, (userId) => consent.isRestricted({ subjectType: 'USER', subjectId: userId }));
   const reports = new ReportsService(metricHourlyModel(connection), funnel, pageCountModel(connection), config.ANALYTICS_TIME_ZONE);
