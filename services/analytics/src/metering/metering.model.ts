@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { Schema, type Connection, type Model } from 'mongoose';
+import { Schema, type Connection, type FilterQuery, type Model, type UpdateQuery } from 'mongoose';
+import { isDuplicateKeyError } from '@leadgraph/platform';
 import type { Metric } from './metering.rules';
 
 /**
@@ -92,4 +93,31 @@ export type FunnelUserModel = Model<FunnelUserDocument>;
 
 export function funnelUserModel(connection: Connection): FunnelUserModel {
   return (connection.models.FunnelUser as FunnelUserModel | undefined) ?? connection.model<FunnelUserDocument>('FunnelUser', funnelUserSchema);
+}
+
+/**
+ * Adds one event's increments to a counter bucket exactly once (ANA-02 idempotency): the bucket
+ * records the ids it counted, and a bucket that already holds this id is left alone, so a
+ * redelivery or a handler re-run after a lost acknowledgement counts nothing. The upsert creates
+ * the bucket on first use; a duplicate key means a lost first-insert race (the retry counts it) or
+ * the id already counted (the retry collides again and is ignored).
+ */
+export async function addOncePerEvent<T extends { _id: string; eventIds?: string[] }>(
+  buckets: Model<T>,
+  bucketId: string,
+  eventId: string,
+  update: { $inc: Record<string, number>; $set: Record<string, unknown>; $setOnInsert: Record<string, unknown> },
+): Promise<void> {
+  const write = () =>
+    buckets.updateOne({ _id: bucketId, eventIds: { $ne: eventId } } as FilterQuery<T>, { ...update, $push: { eventIds: eventId } } as UpdateQuery<T>, { upsert: true });
+  try {
+    await write();
+  } catch (error) {
+    if (!isDuplicateKeyError(error)) throw error;
+    try {
+      await write();
+    } catch (again) {
+      if (!isDuplicateKeyError(again)) throw again;
+    }
+  }
 }

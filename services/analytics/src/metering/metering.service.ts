@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isDuplicateKeyError, type Clock } from '@leadgraph/platform';
-import { metricBucketId, metricShard, type FunnelUserModel, type MetricHourlyModel } from './metering.model';
+import { addOncePerEvent, metricBucketId, metricShard, type FunnelUserModel, type MetricHourlyModel } from './metering.model';
 import { hourOf, type MetricIncrement } from './metering.rules';
 
 export type FunnelStep = 'signedUpAt' | 'firstSearchAt' | 'firstRevealAt' | 'subscribedAt';
@@ -24,28 +24,11 @@ export class MeteringService {
     const shard = metricShard(eventId);
     const now = this.clock.now();
     for (const increment of increments) {
-      const write = () =>
-        this.metricsHourly.updateOne(
-          { _id: metricBucketId(increment.scope, hour, increment.metric, shard), eventIds: { $ne: eventId } },
-          {
-            $inc: { count: increment.amount },
-            $push: { eventIds: eventId },
-            $set: { updatedAt: now },
-            $setOnInsert: { scope: increment.scope, hour, metric: increment.metric, shard },
-          },
-          { upsert: true },
-        );
-      try {
-        await write();
-      } catch (error) {
-        // A lost first-insert race (retry counts it) or this event is in the bucket already (retry collides again).
-        if (!isDuplicateKeyError(error)) throw error;
-        try {
-          await write();
-        } catch (again) {
-          if (!isDuplicateKeyError(again)) throw again;
-        }
-      }
+      await addOncePerEvent(this.metricsHourly, metricBucketId(increment.scope, hour, increment.metric, shard), eventId, {
+        $inc: { count: increment.amount },
+        $set: { updatedAt: now },
+        $setOnInsert: { scope: increment.scope, hour, metric: increment.metric, shard },
+      });
     }
   }
 

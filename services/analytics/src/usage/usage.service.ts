@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { badInput, fromZodError, isDuplicateKeyError, type Caller, type Clock } from '@leadgraph/platform';
+import { badInput, fromZodError, type Caller, type Clock } from '@leadgraph/platform';
+import { addOncePerEvent } from '../metering/metering.model';
 import { usageBucketId, type CreditType, type UsageDailyDocument, type UsageDailyModel } from './usage.model';
 import { assertMayReadWorkspaceUsage, dayBucket, dayRangeProblem } from './usage.rules';
 
@@ -43,29 +44,11 @@ export class UsageService {
    */
   async record(increment: UsageIncrement): Promise<void> {
     const day = dayBucket(increment.occurredAt, this.timeZone);
-    const write = () =>
-      this.usage.updateOne(
-        { _id: usageBucketId(increment.workspaceId, day, increment.creditType), eventIds: { $ne: increment.eventId } },
-        {
-          $inc: { creditsSpent: increment.creditsSpent, actions: increment.actions },
-          $push: { eventIds: increment.eventId },
-          $set: { updatedAt: this.clock.now() },
-          $setOnInsert: { workspaceId: increment.workspaceId, day, timeZone: this.timeZone, creditType: increment.creditType },
-        },
-        { upsert: true },
-      );
-    try {
-      await write();
-    } catch (error) {
-      // Two first writes of one bucket raced, or the bucket counted this event already (the
-      // filter missed and the upsert collided): the retry increments it, or collides again.
-      if (!isDuplicateKeyError(error)) throw error;
-      try {
-        await write();
-      } catch (again) {
-        if (!isDuplicateKeyError(again)) throw again;
-      }
-    }
+    await addOncePerEvent(this.usage, usageBucketId(increment.workspaceId, day, increment.creditType), increment.eventId, {
+      $inc: { creditsSpent: increment.creditsSpent, actions: increment.actions },
+      $set: { updatedAt: this.clock.now() },
+      $setOnInsert: { workspaceId: increment.workspaceId, day, timeZone: this.timeZone, creditType: increment.creditType },
+    });
   }
 
   /** Daily usage of a workspace between two days, both included (ANA-02). */
