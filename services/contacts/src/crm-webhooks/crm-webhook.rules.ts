@@ -100,8 +100,14 @@ export function secretHint(secret: string): string {
 /** The `contacts.exported` body as the service writes it: only `contacts[].id` matters for redaction. */
 const exportedBodySchema = z.looseObject({ type: z.literal('contacts.exported'), contacts: z.array(z.looseObject({ id: z.string() })) });
 
-/** Contact ids of the rows in an exported delivery body; null when the body is not one we can read. */
-export function contactIdsInBody(body: string | null): string[] | null {
+/** An exported delivery body read once: the parsed original (every key kept) and its rows' contact ids. */
+export interface ExportedBody {
+  original: { contacts: Array<{ id: string }> };
+  ids: string[];
+}
+
+/** Null when the body is not one we can read (absent, not JSON, or not an export). */
+export function readExportedBody(body: string | null): ExportedBody | null {
   if (body === null) return null;
   let parsed: unknown;
   try {
@@ -110,28 +116,29 @@ export function contactIdsInBody(body: string | null): string[] | null {
     return null;
   }
   const read = exportedBodySchema.safeParse(parsed);
-  return read.success ? read.data.contacts.map((row) => row.id) : null;
+  // The parsed original (not the schema output) is kept so a rewrite loses or reorders no other key.
+  return read.success ? { original: parsed as ExportedBody['original'], ids: read.data.contacts.map((row) => row.id) } : null;
+}
+
+/** Contact ids of the rows in an exported delivery body; null when the body is not one we can read. */
+export function contactIdsInBody(body: string | null): string[] | null {
+  return readExportedBody(body)?.ids ?? null;
 }
 
 export type BodyRedaction = { kind: 'UNCHANGED' } | { kind: 'REWRITTEN'; body: string; removed: string[] } | { kind: 'UNREADABLE' };
+
+/** The read body without the rows of these contacts. */
+export function withoutContacts(read: ExportedBody, contactIds: ReadonlySet<string>): Exclude<BodyRedaction, { kind: 'UNREADABLE' }> {
+  const removed = read.ids.filter((id) => contactIds.has(id));
+  if (removed.length === 0) return { kind: 'UNCHANGED' };
+  return { kind: 'REWRITTEN', body: JSON.stringify({ ...read.original, contacts: read.original.contacts.filter((row) => !contactIds.has(row.id)) }), removed };
+}
 
 /**
  * PRV-05 / CON-08: the body without the rows of these contacts, everything else kept as it was.
  * UNREADABLE when it cannot be safely rewritten (the caller then drops it).
  */
 export function redactBody(body: string | null, contactIds: ReadonlySet<string>): BodyRedaction {
-  if (body === null) return { kind: 'UNREADABLE' };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return { kind: 'UNREADABLE' };
-  }
-  const read = exportedBodySchema.safeParse(parsed);
-  if (!read.success) return { kind: 'UNREADABLE' };
-  const removed = read.data.contacts.filter((row) => contactIds.has(row.id)).map((row) => row.id);
-  if (removed.length === 0) return { kind: 'UNCHANGED' };
-  // Rewrite from the parsed original (not the schema output) so no other key is lost or reordered.
-  const original = parsed as { contacts: Array<{ id: string }> };
-  return { kind: 'REWRITTEN', body: JSON.stringify({ ...original, contacts: original.contacts.filter((row) => !contactIds.has(row.id)) }), removed };
+  const read = readExportedBody(body);
+  return read ? withoutContacts(read, contactIds) : { kind: 'UNREADABLE' };
 }

@@ -42,10 +42,12 @@ import {
   isSuccessStatus,
   nextAttemptAt,
   pushExportKey,
+  readExportedBody,
   redactBody,
   signatureHeader,
   SIGNATURE_HEADER,
   webhookConfigSchema,
+  withoutContacts,
 } from './crm-webhook.rules';
 
 export interface CrmWebhookSettings {
@@ -379,8 +381,9 @@ export class CrmDeliverer {
   private async sendableBody(delivery: CrmDeliveryDocument): Promise<string | null> {
     if (delivery.body === null || delivery.replayable === false) return null;
     if (delivery.event !== 'contacts.exported') return delivery.body;
-    const ids = contactIdsInBody(delivery.body);
-    if (ids === null) return null;
+    const read = readExportedBody(delivery.body);
+    if (read === null) return null;
+    const { ids } = read;
     if (ids.length === 0) return delivery.body;
     const held = await this.contacts.find({ _id: { $in: ids } }, { _id: 1, restrictedAt: 1 }).lean<Array<Pick<ContactDocument, '_id' | 'restrictedAt'>>>();
     const heldIds = new Set(held.map((contact) => contact._id));
@@ -388,8 +391,7 @@ export class CrmDeliverer {
     // Deleted since the body was written (an erasure that raced the push, a retention purge): they leave the stored body too.
     if (gone.length > 0 && delivery.contactIds !== undefined) await eraseFromDelivery(this.deliveries, delivery._id, new Set(gone));
     const sendable = new Set(held.filter((contact) => !contact.restrictedAt).map((contact) => contact._id));
-    const redaction = redactBody(delivery.body, new Set(ids.filter((id) => !sendable.has(id))));
-    if (redaction.kind === 'UNREADABLE') return null;
+    const redaction = withoutContacts(read, new Set(ids.filter((id) => !sendable.has(id))));
     return redaction.kind === 'REWRITTEN' ? redaction.body : delivery.body;
   }
 
