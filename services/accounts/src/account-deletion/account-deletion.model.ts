@@ -56,8 +56,6 @@ const accountDeletionSchema = new Schema<AccountDeletionDocument>(
 );
 // The recovery job looks for confirmed deletions that did not complete.
 accountDeletionSchema.index({ status: 1, confirmedAt: 1 });
-// Retention (PRV-07) finds completed deletions by date.
-accountDeletionSchema.index({ status: 1, completedAt: 1 });
 
 export type AccountDeletionModel = Model<AccountDeletionDocument>;
 
